@@ -1,0 +1,382 @@
+import { and, desc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm'
+import type { Executor } from '../../db/client.ts'
+import { incidents, indicatorCorrelations, indicatorIncidents, indicators, indicatorSightings, organisations } from '../../db/schema/index.ts'
+import { auditAs } from '../audit/audit.server.ts'
+import type { ActingContext } from '../lib/context.server.ts'
+import { DomainError } from '../lib/errors.ts'
+import { validate } from '../lib/forms.ts'
+import { emitEvent } from '../notifications/emit.server.ts'
+import { getVisibleIncident } from '../incidents/access.server.ts'
+import { authorize, visibleIncidentsWhere, visibleIndicatorsWhere } from '../policy/policy.server.ts'
+import { getVisibleIndicator, type IndicatorRow } from './access.server.ts'
+import { classify, normalise, parsePaste, type IndicatorType, type InvalidReason } from './normalise.ts'
+import { IndicatorFormSchema, PasteFormSchema, SharingSchema, SightingFormSchema } from './schemas.ts'
+import { warninglists } from './warninglists.ts'
+
+// Indicators of compromise (issue 5): share one, or many from a pasted report (preview, then
+// save), record sightings, and correlate the same canonical value across organisations. Every
+// act validates, asks the policy, and writes its rows, audit entry and events in one transaction.
+
+type Sharing = ReturnType<typeof SharingSchema.parse>
+
+const IP_TYPES: readonly IndicatorType[] = ['ipv4', 'ipv6', 'cidr']
+
+function columnsFor(acting: ActingContext, type: IndicatorType, value: string, sharing: Sharing, now: Date) {
+  return {
+    type,
+    value,
+    network: IP_TYPES.includes(type) ? value : null,
+    tlp: sharing.tlp,
+    pap: sharing.pap,
+    confidence: sharing.confidence,
+    firstSeenAt: sharing.firstSeenAt,
+    lastSeenAt: sharing.lastSeenAt,
+    validUntil: sharing.validUntil,
+    tags: sharing.tags,
+    description: sharing.description,
+    sourceOrganisationId: acting.actor.organisationId,
+    createdBy: acting.actor.userId,
+    createdAt: now,
+    updatedAt: now,
+  }
+}
+
+/**
+ * Records that another organisation already holds the same canonical (type, value), once per pair,
+ * and tells the people concerned (recipients.server.ts decides who may hear of it).
+ */
+async function correlate(tx: Executor, acting: ActingContext, row: IndicatorRow): Promise<number> {
+  const others = await tx
+    .select({ id: indicators.id, sourceOrganisationId: indicators.sourceOrganisationId })
+    .from(indicators)
+    .where(and(eq(indicators.type, row.type), eq(indicators.value, row.value), ne(indicators.sourceOrganisationId, row.sourceOrganisationId)))
+  if (others.length === 0) return 0
+  // uuid order in PostgreSQL is byte order, which is the order of their lower-case hex text.
+  const pairs = others.map((o) => (row.id < o.id ? { indicatorId: row.id, relatedIndicatorId: o.id } : { indicatorId: o.id, relatedIndicatorId: row.id }))
+  const inserted = await tx.insert(indicatorCorrelations).values(pairs).onConflictDoNothing().returning({ id: indicatorCorrelations.id })
+  if (inserted.length === 0) return 0
+  await emitEvent(tx, acting.services, {
+    type: 'indicator.correlated',
+    objectType: 'indicator',
+    objectId: row.id,
+    organisationId: row.sourceOrganisationId,
+    actorUserId: acting.actor.userId,
+    tlp: row.tlp,
+    // Ids only: who may be told, and of what, is decided per recipient by the policy.
+    payload: {
+      indicatorId: row.id,
+      relatedIndicatorIds: others.map((o) => o.id),
+      organisationIds: [...new Set([row.sourceOrganisationId, ...others.map((o) => o.sourceOrganisationId)])],
+    },
+  })
+  return inserted.length
+}
+
+async function insertIndicator(tx: Executor, acting: ActingContext, values: ReturnType<typeof columnsFor>) {
+  const [row] = await tx.insert(indicators).values(values).onConflictDoNothing().returning()
+  return row ?? null
+}
+
+/** Shares one indicator. Idempotent on (type, value, source organisation): a repeat returns the existing one. */
+export async function createIndicator(acting: ActingContext, input: unknown) {
+  authorize(acting.actor, { action: 'indicator.create' })
+  const form = validate(IndicatorFormSchema, input)
+  const normalised = normalise(form.type, form.value)
+  if (!normalised.ok) {
+    throw new DomainError('validation', 'errors.validation', { fieldErrors: { value: [`iocs.validation.${normalised.reason}`] } })
+  }
+  const now = acting.services.now()
+  return acting.services.db.transaction(async (tx) => {
+    const row = await insertIndicator(tx, acting, columnsFor(acting, normalised.type, normalised.value, form, now))
+    const onLists = warninglists.match(normalised.type, normalised.value)
+    if (!row) {
+      const [existing] = await tx
+        .select({ id: indicators.id })
+        .from(indicators)
+        .where(and(eq(indicators.type, normalised.type), eq(indicators.value, normalised.value), eq(indicators.sourceOrganisationId, acting.actor.organisationId)))
+      return { id: existing!.id, created: false, warninglists: onLists }
+    }
+    await auditAs(tx, acting, {
+      action: 'indicator.created',
+      objectType: 'indicator',
+      objectId: row.id,
+      objectOrganisationId: row.sourceOrganisationId,
+      details: { type: row.type, tlp: row.tlp, warninglists: onLists },
+    })
+    await correlate(tx, acting, row)
+    return { id: row.id, created: true, warninglists: onLists }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk paste: preview, then save. The save re-reads the text: a preview is never trusted.
+
+export type PreviewStatus = 'valid' | 'duplicate' | 'warninglisted' | 'invalid'
+export interface PreviewLine {
+  line: number
+  raw: string
+  status: PreviewStatus
+  type: IndicatorType | null
+  value: string | null
+  reason: InvalidReason | null
+  /** Set for 'duplicate': seen earlier in this paste, or already shared by this organisation. */
+  duplicateOf: 'paste' | 'organisation' | null
+  warninglists: string[]
+}
+
+async function preview(db: Executor, acting: ActingContext, text: string): Promise<PreviewLine[]> {
+  const entries = parsePaste(text)
+  const values = [...new Set(entries.flatMap((e) => (e.result.ok ? [e.result.value] : [])))]
+  const held = new Set<string>()
+  for (let i = 0; i < values.length; i += 1000) {
+    const rows = await db
+      .select({ type: indicators.type, value: indicators.value })
+      .from(indicators)
+      .where(and(eq(indicators.sourceOrganisationId, acting.actor.organisationId), inArray(indicators.value, values.slice(i, i + 1000))))
+    for (const r of rows) held.add(`${r.type}\u0000${r.value}`)
+  }
+  const seen = new Set<string>()
+  return entries.map((e): PreviewLine => {
+    if (!e.result.ok) {
+      return { line: e.line, raw: e.raw, status: 'invalid', type: e.result.type, value: null, reason: e.result.reason, duplicateOf: null, warninglists: [] }
+    }
+    const { type, value } = e.result
+    const key = `${type}\u0000${value}`
+    const duplicateOf = held.has(key) ? 'organisation' : seen.has(key) ? 'paste' : null
+    seen.add(key)
+    const onLists = warninglists.match(type, value)
+    const status: PreviewStatus = duplicateOf ? 'duplicate' : onLists.length > 0 ? 'warninglisted' : 'valid'
+    return { line: e.line, raw: e.raw, status, type, value, reason: null, duplicateOf, warninglists: onLists }
+  })
+}
+
+export async function previewPaste(acting: ActingContext, input: unknown) {
+  authorize(acting.actor, { action: 'indicator.create' })
+  const form = validate(PasteFormSchema, input)
+  return preview(acting.services.db, acting, form.text)
+}
+
+/** Saves what the preview showed as valid or warninglisted (a warning never blocks). */
+export async function savePaste(acting: ActingContext, input: unknown) {
+  authorize(acting.actor, { action: 'indicator.create' })
+  const form = validate(PasteFormSchema, input)
+  const now = acting.services.now()
+  return acting.services.db.transaction(async (tx) => {
+    const lines = await preview(tx, acting, form.text)
+    const ids: string[] = []
+    for (const line of lines) {
+      if ((line.status !== 'valid' && line.status !== 'warninglisted') || !line.type || !line.value) continue
+      const row = await insertIndicator(tx, acting, columnsFor(acting, line.type, line.value, form, now))
+      if (!row) continue
+      ids.push(row.id)
+      await correlate(tx, acting, row)
+    }
+    const count = (s: PreviewStatus) => lines.filter((l) => l.status === s).length
+    const summary = { created: ids.length, duplicate: count('duplicate'), warninglisted: count('warninglisted'), invalid: count('invalid') }
+    await auditAs(tx, acting, {
+      action: 'indicator.imported',
+      objectType: 'indicator',
+      objectOrganisationId: acting.actor.organisationId,
+      details: { ...summary, tlp: form.tlp, source: 'paste' },
+    })
+    return { ...summary, ids, lines }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export async function listIndicators(acting: ActingContext, opts: { limit?: number } = {}) {
+  return acting.services.db
+    .select({
+      id: indicators.id,
+      type: indicators.type,
+      value: indicators.value,
+      tlp: indicators.tlp,
+      pap: indicators.pap,
+      confidence: indicators.confidence,
+      sourceOrganisationId: indicators.sourceOrganisationId,
+      createdAt: indicators.createdAt,
+    })
+    .from(indicators)
+    .where(visibleIndicatorsWhere(acting.actor))
+    .orderBy(desc(indicators.createdAt), desc(indicators.id))
+    .limit(Math.min(opts.limit ?? 50, 200))
+}
+
+/**
+ * The other organisations' indicators of the same value that this actor may see. Correlations
+ * with indicators they may not see are left out entirely: neither the item nor the count shows.
+ */
+export async function relatedIndicators(acting: ActingContext, id: string, db: Executor = acting.services.db) {
+  // Asking about an indicator one may not see is a 404 like every other door, not an empty answer
+  // that would confirm the correlations of an invisible indicator.
+  await getVisibleIndicator(acting, id, db)
+  const pairs = await db
+    .select({ a: indicatorCorrelations.indicatorId, b: indicatorCorrelations.relatedIndicatorId })
+    .from(indicatorCorrelations)
+    .where(sql`${indicatorCorrelations.indicatorId} = ${id} or ${indicatorCorrelations.relatedIndicatorId} = ${id}`)
+  const otherIds = pairs.map((p) => (p.a === id ? p.b : p.a))
+  if (otherIds.length === 0) return []
+  return db
+    .select({
+      id: indicators.id,
+      type: indicators.type,
+      value: indicators.value,
+      tlp: indicators.tlp,
+      sourceOrganisationId: indicators.sourceOrganisationId,
+      organisationName: organisations.shortName,
+      createdAt: indicators.createdAt,
+    })
+    .from(indicators)
+    .innerJoin(organisations, eq(organisations.id, indicators.sourceOrganisationId))
+    .where(and(inArray(indicators.id, otherIds), visibleIndicatorsWhere(acting.actor)))
+    .orderBy(indicators.createdAt)
+}
+
+export async function getIndicator(acting: ActingContext, id: string) {
+  const { row } = await getVisibleIndicator(acting, id)
+  const db = acting.services.db
+  const related = await relatedIndicators(acting, id)
+  const sightings = await db
+    .select({
+      id: indicatorSightings.id,
+      organisationId: indicatorSightings.organisationId,
+      organisationName: organisations.shortName,
+      seenAt: indicatorSightings.seenAt,
+      count: indicatorSightings.count,
+      note: indicatorSightings.note,
+    })
+    .from(indicatorSightings)
+    .innerJoin(organisations, eq(organisations.id, indicatorSightings.organisationId))
+    .where(eq(indicatorSightings.indicatorId, id))
+    .orderBy(desc(indicatorSightings.seenAt))
+  // Linked incidents the viewer may see; the others are not mentioned.
+  const linkedIncidents = await db
+    .select({ id: incidents.id, reference: incidents.reference, status: incidents.status, tlp: incidents.tlp })
+    .from(indicatorIncidents)
+    .innerJoin(incidents, eq(incidents.id, indicatorIncidents.incidentId))
+    .where(and(eq(indicatorIncidents.indicatorId, id), visibleIncidentsWhere(acting.actor)))
+    .orderBy(incidents.reference)
+  return {
+    indicator: row,
+    linkedIncidents,
+    warninglists: warninglists.match(row.type, row.value),
+    related,
+    /** "Seen by N organisations", counting only holders the viewer may see. */
+    seenByOrganisations: new Set([row.sourceOrganisationId, ...related.map((r) => r.sourceOrganisationId)]).size,
+    sightings,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups: "have we seen this?" — the exact value, an address inside a shared network (and the
+// addresses inside a network), a domain and its subdomains. Only indicators the actor may see.
+
+export type LookupMatch = 'exact' | 'within' | 'contains' | 'subdomain'
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+export async function lookupIndicators(acting: ActingContext, query: string, opts: { limit?: number } = {}) {
+  const parsed = classify(query)
+  if (!parsed.ok) return { query: null, reason: parsed.reason, matches: [] }
+  const { type, value } = parsed
+  const conditions: SQL[] = [and(eq(indicators.type, type), eq(indicators.value, value)) as SQL]
+  if (type === 'ipv4' || type === 'ipv6' || type === 'cidr') {
+    // GiST inet_ops (indicators_network_idx) answers both containment directions.
+    conditions.push(sql`${indicators.network} >>= ${value}::inet`)
+    if (type === 'cidr') conditions.push(sql`${indicators.network} <<= ${value}::inet`)
+  }
+  if (type === 'domain') {
+    conditions.push(and(eq(indicators.type, 'domain'), sql`${indicators.value} like ${`%.${escapeLike(value)}`}`) as SQL)
+  }
+  const rows = await acting.services.db
+    .select({
+      id: indicators.id,
+      type: indicators.type,
+      value: indicators.value,
+      tlp: indicators.tlp,
+      sourceOrganisationId: indicators.sourceOrganisationId,
+    })
+    .from(indicators)
+    .where(and(or(...conditions), visibleIndicatorsWhere(acting.actor)))
+    .orderBy(indicators.type, indicators.value, indicators.id)
+    .limit(Math.min(opts.limit ?? 100, 500))
+  const matchOf = (r: (typeof rows)[number]): LookupMatch => {
+    if (r.type === type && r.value === value) return 'exact'
+    if (r.type === 'domain') return 'subdomain'
+    // An address is within a listed network; a listed network either contains the query or lies inside it.
+    return r.type === 'cidr' && (type !== 'cidr' || Number(r.value.split('/')[1]) < Number(value.split('/')[1])) ? 'contains' : 'within'
+  }
+  return { query: { type, value }, reason: null, matches: rows.map((r) => ({ ...r, match: matchOf(r) })) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sightings: "we saw this too". Visible with the indicator; they move its first and last seen.
+
+export async function addSighting(acting: ActingContext, indicatorId: string, input: unknown) {
+  const form = validate(SightingFormSchema, input)
+  const now = acting.services.now()
+  const seenAt = form.seenAt ?? now
+  return acting.services.db.transaction(async (tx) => {
+    const { row, facts } = await getVisibleIndicator(acting, indicatorId, tx)
+    authorize(acting.actor, { action: 'indicator.sight', indicator: facts })
+    const [sighting] = await tx
+      .insert(indicatorSightings)
+      .values({ indicatorId, organisationId: acting.actor.organisationId, reportedBy: acting.actor.userId, seenAt, count: form.count, note: form.note, createdAt: now })
+      .returning()
+    await tx
+      .update(indicators)
+      .set({
+        firstSeenAt: sql`least(${indicators.firstSeenAt}, ${seenAt.toISOString()}::timestamptz)`,
+        lastSeenAt: sql`greatest(${indicators.lastSeenAt}, ${seenAt.toISOString()}::timestamptz)`,
+        updatedAt: now,
+      })
+      .where(eq(indicators.id, indicatorId))
+    await auditAs(tx, acting, {
+      action: 'indicator.sighted',
+      objectType: 'indicator',
+      objectId: indicatorId,
+      objectOrganisationId: row.sourceOrganisationId,
+      details: { sightingId: sighting!.id, count: form.count },
+    })
+    return { id: sighting!.id }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links to incidents. Each side shows the other only where the viewer may see it.
+
+export async function linkIncident(acting: ActingContext, indicatorId: string, incidentId: string) {
+  const now = acting.services.now()
+  return acting.services.db.transaction(async (tx) => {
+    const indicator = await getVisibleIndicator(acting, indicatorId, tx)
+    const incident = await getVisibleIncident(acting, incidentId, tx)
+    authorize(acting.actor, { action: 'indicator.linkIncident', indicator: indicator.facts, incident: incident.facts })
+    const [row] = await tx
+      .insert(indicatorIncidents)
+      .values({ indicatorId, incidentId, linkedBy: acting.actor.userId, createdAt: now })
+      .onConflictDoNothing()
+      .returning()
+    if (!row) return { linked: false }
+    await auditAs(tx, acting, {
+      action: 'indicator.linked',
+      objectType: 'indicator',
+      objectId: indicatorId,
+      objectOrganisationId: indicator.row.sourceOrganisationId,
+      details: { incidentId, reference: incident.row.reference },
+    })
+    return { linked: true }
+  })
+}
+
+/** The indicators linked to an incident that the viewer may see (the incident itself must be visible). */
+export async function indicatorsOfIncident(acting: ActingContext, incidentId: string) {
+  await getVisibleIncident(acting, incidentId)
+  return acting.services.db
+    .select({ id: indicators.id, type: indicators.type, value: indicators.value, tlp: indicators.tlp, sourceOrganisationId: indicators.sourceOrganisationId })
+    .from(indicatorIncidents)
+    .innerJoin(indicators, eq(indicators.id, indicatorIncidents.indicatorId))
+    .where(and(eq(indicatorIncidents.incidentId, incidentId), visibleIndicatorsWhere(acting.actor)))
+    .orderBy(indicators.type, indicators.value)
+}

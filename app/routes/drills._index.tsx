@@ -1,0 +1,82 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { TlpBadge } from '../components/triage.tsx'
+import { listDrills, mayCreateDrills } from '../drills/drills.server.ts'
+import { formatDateTime } from '../lib/dates.ts'
+import { loaderFailure, requireActing } from '../lib/route.server.ts'
+
+export const meta: MetaFunction = () => [{ title: 'CSIRT Net — Diễn tập / Drills' }]
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const acting = requireActing(context, request)
+  try {
+    const [upcoming, past] = await Promise.all([listDrills(acting, { when: 'upcoming' }), listDrills(acting, { when: 'past' })])
+    return { upcoming, past, mayCreate: mayCreateDrills(acting), timeZone: context.timeZone }
+  } catch (error) {
+    loaderFailure(error)
+  }
+}
+
+type Row = ReturnType<typeof useLoaderData<typeof loader>>['upcoming'][number]
+
+function DrillTable({ rows, caption }: { rows: Row[]; caption: string }) {
+  const { t, i18n } = useTranslation()
+  const { timeZone } = useLoaderData<typeof loader>()
+  if (rows.length === 0) return <p className="muted">{t('drills.list.empty')}</p>
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="muted">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('drills.fields.title')}</th>
+            <th scope="col">{t('drills.fields.kind')}</th>
+            <th scope="col">{t('drills.fields.organiser')}</th>
+            <th scope="col">{t('drills.fields.startsAt')}</th>
+            <th scope="col">{t('drills.fields.status')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((d) => (
+            <tr key={d.id}>
+              <td>
+                <Link to={`/drills/${d.id}`}>{d.title}</Link> <TlpBadge tlp={d.tlp} />
+              </td>
+              <td>
+                {t(`drills.kinds.${d.kind}`)} · {t(`drills.levels.${d.level}`)}
+              </td>
+              <td>{d.organiserName}</td>
+              <td>{formatDateTime(d.startsAt, i18n.language, timeZone)}</td>
+              <td>{t(`drills.statuses.${d.status}`)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+export default function DrillsPage() {
+  const { t } = useTranslation()
+  const data = useLoaderData<typeof loader>()
+  return (
+    <section className="stack">
+      <h1>{t('drills.list.title')}</h1>
+      <p>{t('drills.list.intro')}</p>
+      {data.mayCreate ? (
+        <p>
+          <Link to="/drills/new">{t('drills.list.newLink')}</Link>
+        </p>
+      ) : null}
+      <div className="panel">
+        <h2>{t('drills.list.upcoming')}</h2>
+        <DrillTable rows={data.upcoming} caption={t('drills.list.caption')} />
+      </div>
+      <div className="panel">
+        <h2>{t('drills.list.past')}</h2>
+        <DrillTable rows={data.past} caption={t('drills.list.caption')} />
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,34 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { exportIncidentsCsv } from '../incidents/export.server.ts'
+import { incidentQueryInput } from '../incidents/search.server.ts'
+import { createI18n } from '../i18n/i18n.ts'
+import { DomainError } from '../lib/errors.ts'
+import { requireActing } from '../lib/route.server.ts'
+
+// A resource route: the CSV of what the list shows for the same query string.
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const acting = requireActing(context, request)
+  const params = new URL(request.url).searchParams
+  try {
+    const csv = await exportIncidentsCsv(acting, incidentQueryInput(params), { timeZone: context.timeZone, locale: context.locale })
+    return new Response(csv.body, {
+      headers: {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${csv.filename}"`,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        'X-Export-Rows': String(csv.rowCount),
+        'X-Export-Truncated': csv.truncated ? 'true' : 'false',
+      },
+    })
+  } catch (error) {
+    if (error instanceof DomainError) {
+      const t = createI18n(context.locale).getFixedT(context.locale)
+      return new Response(t(error.messageKey), {
+        status: error.status,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+      })
+    }
+    throw error
+  }
+}

@@ -1,0 +1,134 @@
+import { sql } from 'drizzle-orm'
+import { bigint, boolean, check, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { createdAt, id, timestamps } from './columns.ts'
+import { users } from './auth.ts'
+import { tlpLabel } from './grants.ts'
+import { clusters, organisations } from './organisations.ts'
+
+// Joint drills and trainings (diễn tập, tập huấn), issue 6 and NIST SP 800-84: a drill is
+// organised by one organisation at a level, invites organisations, and takes registrations up
+// to a capacity with a waitlist. The organisations and clusters involved are rows, never enums.
+
+export const drillKind = pgEnum('drill_kind', ['tabletop', 'live_fire', 'ctf', 'training'])
+export const drillLevel = pgEnum('drill_level', ['organisation', 'cluster', 'national', 'international'])
+export const drillStatus = pgEnum('drill_status', ['draft', 'published', 'registration_closed', 'in_progress', 'completed', 'cancelled'])
+// Who is invited: the organiser alone (an internal drill), the members of a cluster as they are
+// on the day (membership changes), the whole network, or the organisations listed in drill_organisations.
+export const drillScope = pgEnum('drill_scope', ['organisation', 'cluster', 'network', 'list'])
+// NIST SP 800-84 roles, with red and blue teams for live-fire exercises.
+export const drillRole = pgEnum('drill_role', ['participant', 'observer', 'red_team', 'blue_team', 'controller', 'evaluator'])
+export const drillRegistrationStatus = pgEnum('drill_registration_status', ['confirmed', 'waitlisted', 'pending_approval', 'cancelled'])
+
+export const drills = pgTable(
+  'drills',
+  {
+    id: id(),
+    title: text().notNull(),
+    kind: drillKind().notNull(),
+    level: drillLevel().notNull(),
+    description: text().notNull().default(''),
+    scenario: text().notNull().default(''),
+    objectives: text().notNull().default(''),
+    // A tabletop or live-fire scenario known in advance is no exercise: only the organisers read
+    // it until the drill starts. A training course's programme may be public from the start.
+    scenarioConfidential: boolean().notNull().default(true),
+    venue: text(),
+    onlineUrl: text(),
+    tlp: tlpLabel().notNull().default('GREEN'),
+    status: drillStatus().notNull().default('draft'),
+    organiserOrganisationId: uuid()
+      .notNull()
+      .references(() => organisations.id),
+    // The cluster of a cluster-level drill, and the invited cluster when scope is 'cluster'.
+    clusterId: uuid().references(() => clusters.id),
+    scope: drillScope().notNull(),
+    capacity: integer().notNull(),
+    perOrganisationCapacity: integer(),
+    rolesOffered: drillRole().array().notNull(),
+    registrationOpensAt: timestamp({ withTimezone: true }).notNull(),
+    registrationClosesAt: timestamp({ withTimezone: true }).notNull(),
+    requiresApproval: boolean().notNull().default(false),
+    // iCalendar SEQUENCE (RFC 5545 §3.8.7.4): raised on every change of time or place, so that
+    // calendars replace the invitation they hold instead of adding a second one.
+    sequence: integer().notNull().default(0),
+    createdBy: uuid()
+      .notNull()
+      .references(() => users.id),
+    publishedAt: timestamp({ withTimezone: true }),
+    cancelledAt: timestamp({ withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    index('drills_status_idx').on(t.status, t.registrationClosesAt),
+    index('drills_organiser_idx').on(t.organiserOrganisationId),
+    index('drills_cluster_idx').on(t.clusterId),
+    check('drills_capacity', sql`${t.capacity} > 0`),
+    check('drills_per_organisation_capacity', sql`${t.perOrganisationCapacity} is null or ${t.perOrganisationCapacity} > 0`),
+    check('drills_registration_window', sql`${t.registrationClosesAt} > ${t.registrationOpensAt}`),
+    check('drills_cluster_scope', sql`${t.scope} <> 'cluster' or ${t.clusterId} is not null`),
+    check('drills_roles_offered', sql`cardinality(${t.rolesOffered}) > 0`),
+  ],
+)
+
+// A drill may run over several sessions (e.g. two mornings); times are instants in UTC.
+export const drillSessions = pgTable(
+  'drill_sessions',
+  {
+    id: id(),
+    drillId: uuid()
+      .notNull()
+      .references(() => drills.id, { onDelete: 'cascade' }),
+    startsAt: timestamp({ withTimezone: true }).notNull(),
+    endsAt: timestamp({ withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('drill_sessions_drill_idx').on(t.drillId, t.startsAt), check('drill_sessions_order', sql`${t.endsAt} > ${t.startsAt}`)],
+)
+
+// The invited organisations of a drill whose scope is 'list'.
+export const drillOrganisations = pgTable(
+  'drill_organisations',
+  {
+    drillId: uuid()
+      .notNull()
+      .references(() => drills.id, { onDelete: 'cascade' }),
+    organisationId: uuid()
+      .notNull()
+      .references(() => organisations.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.drillId, t.organisationId] }), index('drill_organisations_org_idx').on(t.organisationId)],
+)
+
+export const drillRegistrations = pgTable(
+  'drill_registrations',
+  {
+    id: id(),
+    drillId: uuid()
+      .notNull()
+      .references(() => drills.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id),
+    organisationId: uuid()
+      .notNull()
+      .references(() => organisations.id),
+    role: drillRole().notNull(),
+    status: drillRegistrationStatus().notNull(),
+    // Order of arrival, the waitlist's order: allocated under the drill's row lock, so it is the
+    // order in which sign-ups were decided (timestamps can tie).
+    position: bigint({ mode: 'number' }).notNull().generatedByDefaultAsIdentity(),
+    registeredBy: uuid()
+      .notNull()
+      .references(() => users.id),
+    confirmedAt: timestamp({ withTimezone: true }),
+    cancelledAt: timestamp({ withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    // One live registration per person and drill; a cancelled one may be followed by a new one.
+    uniqueIndex('drill_registrations_live_key').on(t.drillId, t.userId).where(sql`${t.status} <> 'cancelled'`),
+    index('drill_registrations_drill_idx').on(t.drillId, t.status, t.position),
+    index('drill_registrations_user_idx').on(t.userId),
+  ],
+)

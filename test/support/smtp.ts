@@ -1,0 +1,71 @@
+import { simpleParser, type ParsedMail } from 'mailparser'
+import { SMTPServer } from 'smtp-server'
+
+export interface ReceivedMail {
+  to: string[]
+  messageId: string | undefined
+  subject: string
+  text: string
+  html: string
+  parsed: ParsedMail
+}
+
+/**
+ * A real SMTP server in the test process (smtp-server), receiving on 127.0.0.1 and parsing
+ * each message with mailparser. `refuse` makes it answer 451 (a temporary failure) until
+ * reset; `hold` keeps the DATA phase waiting, to catch a sender mid-send.
+ */
+export async function startSmtpSink() {
+  const received: ReceivedMail[] = []
+  const state = { refuse: false, holdMs: 0, refusedCount: 0, dataStarted: 0 }
+  // A message counts as accepted only if its connection is still open when we answer 250: a
+  // sender killed mid-DATA never got an acceptance, exactly as with a real server.
+  const closedSessions = new Set<string>()
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onClose(session) {
+      closedSessions.add(session.id)
+    },
+    onData(stream, session, callback) {
+      state.dataStarted++
+      const chunks: Buffer[] = []
+      stream.on('data', (c: Buffer) => chunks.push(c))
+      stream.on('end', async () => {
+        if (state.refuse) {
+          state.refusedCount++
+          const err = Object.assign(new Error('Try again later'), { responseCode: 451 })
+          return callback(err)
+        }
+        if (state.holdMs) await new Promise((r) => setTimeout(r, state.holdMs))
+        if (closedSessions.has(session.id)) return callback(new Error('connection closed before acceptance'))
+        try {
+          const parsed = await simpleParser(Buffer.concat(chunks))
+          const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''))
+          received.push({ to, messageId: parsed.messageId, subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', parsed })
+          callback()
+        } catch (error) {
+          callback(error as Error)
+        }
+      })
+    },
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.server.address() as { port: number }).port
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    state,
+    async waitFor(n: number, timeoutMs = 30_000) {
+      const start = Date.now()
+      while (received.length < n) {
+        if (Date.now() - start > timeoutMs) throw new Error(`expected ${n} messages, got ${received.length}`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      return received
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+export type SmtpSink = Awaited<ReturnType<typeof startSmtpSink>>
