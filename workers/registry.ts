@@ -13,6 +13,8 @@ export interface JobPayloads {
   'maintenance.cleanup': Record<string, never>
   /** Every 15 minutes: remind of Circular 20/2017 deadlines and overdue coordination requests. */
   'incidents.deadlines': Record<string, never>
+  /** Every 15 minutes: drill registration closing soon, 7 days and 1 day before the start. */
+  'drills.reminders': Record<string, never>
 }
 export type JobName = keyof JobPayloads
 
@@ -26,6 +28,7 @@ export const QUEUES: Record<JobName, QueueOptions> = {
   'maintenance.cleanup': { retryLimit: 2, retryDelay: 60, expireInSeconds: 600 },
   // Each reminder row is its own claim, so an overlapping or retried run sends nothing twice.
   'incidents.deadlines': { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 600 },
+  'drills.reminders': { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 600 },
 }
 
 /** Cron schedules, in Asia/Ho_Chi_Minh. */
@@ -33,4 +36,5 @@ export const SCHEDULES: { name: JobName; cron: string }[] = [
   { name: 'notifications.digest', cron: '0 7 * * *' },
   { name: 'maintenance.cleanup', cron: '17 * * * *' },
   { name: 'incidents.deadlines', cron: '*/15 * * * *' },
+  { name: 'drills.reminders', cron: '7-59/15 * * * *' },
 ]

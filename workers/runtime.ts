@@ -1,5 +1,6 @@
 import type { JobWithMetadata } from 'pg-boss'
 import type { Services } from '../app/lib/context.server.ts'
+import { drillReminders } from './jobs/drills/reminders.ts'
 import { send } from './jobs/email/send.ts'
 import { deadlines } from './jobs/incidents/deadlines.ts'
 import { cleanup } from './jobs/maintenance/cleanup.ts'
@@ -16,6 +17,7 @@ const HANDLERS: { [N in JobName]: JobHandler<N> } = {
   'notifications.digest': digest,
   'maintenance.cleanup': cleanup,
   'incidents.deadlines': deadlines,
+  'drills.reminders': drillReminders,
 }
 
 export interface WorkerOptions {

@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm'
 import type { Executor } from '../../db/client.ts'
 import { drillOrganisations, drills, drillSessions } from '../../db/schema/index.ts'
-import type { ActingContext } from '../lib/context.server.ts'
+import type { ActingContext, Services } from '../lib/context.server.ts'
 import { DomainError } from '../lib/errors.ts'
 import { emitEvent } from '../notifications/emit.server.ts'
 import type { EventType } from '../notifications/event-types.ts'
@@ -70,21 +70,36 @@ export async function lockVisibleDrill(tx: Executor, acting: ActingContext, rawI
   return getVisibleDrill(acting, id, tx)
 }
 
+export type DrillEventType = Extract<EventType, `drill.${string}`>
+
 /** Records a drill event in the act's transaction (payload: ids and display facts only). */
 export async function emitDrillEvent(
   tx: Executor,
   acting: ActingContext,
   row: DrillRow,
-  type: Extract<EventType, `drill.${string}`>,
+  type: DrillEventType,
   audience: DrillAudience,
   extra: Record<string, string> = {},
 ) {
-  await emitEvent(tx, acting.services, {
+  await emitDrillEventBy(tx, acting.services, acting.actor.userId, row, type, audience, extra)
+}
+
+/** The same, for events nobody in particular caused (the worker's reminders: actor null). */
+export async function emitDrillEventBy(
+  tx: Executor,
+  services: Services,
+  actorUserId: string | null,
+  row: DrillRow,
+  type: DrillEventType,
+  audience: DrillAudience,
+  extra: Record<string, string> = {},
+) {
+  await emitEvent(tx, services, {
     type,
     objectType: 'drill',
     objectId: row.id,
     organisationId: row.organiserOrganisationId,
-    actorUserId: acting.actor.userId,
+    actorUserId,
     tlp: row.tlp,
     payload: { drillId: row.id, title: row.title, link: `/drills/${row.id}`, audience, ...extra },
   })

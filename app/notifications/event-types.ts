@@ -34,6 +34,13 @@ export const EVENT_TYPES = {
   'drill.approval_requested': { defaultMode: 'immediate', configurable: true },
   'drill.waitlist_promoted': { defaultMode: 'immediate', configurable: true },
   'drill.cancelled': { defaultMode: 'immediate', configurable: true },
+  // A registration cancelled by someone else (an organiser, one's organisation admin).
+  'drill.registration_cancelled': { defaultMode: 'immediate', configurable: true },
+  // Time or place changed: the registrant's calendar needs the update.
+  'drill.rescheduled': { defaultMode: 'immediate', configurable: true },
+  // Reminders from the worker (app/drills/reminders.server.ts).
+  'drill.registration_closing': { defaultMode: 'digest', configurable: true },
+  'drill.starting_soon': { defaultMode: 'immediate', configurable: true },
   // The same indicator held by several organisations: what sharing is for, told at once.
   'indicator.correlated': { defaultMode: 'immediate', configurable: true },
 } as const satisfies Record<string, EventTypeInfo>

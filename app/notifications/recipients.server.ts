@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, isNull, lte, ne, or } from 'drizzle-orm'
 import type { Executor } from '../../db/client.ts'
-import { clusterMembers, clusterOfficers, notificationEvents, organisations, users } from '../../db/schema/index.ts'
+import { clusterMembers, clusterOfficers, drillRegistrations, notificationEvents, organisations, users } from '../../db/schema/index.ts'
 import { loadDrillFacts } from '../drills/access.server.ts'
 import { loadIncidentFacts } from '../incidents/access.server.ts'
 import { loadIndicatorFacts } from '../iocs/access.server.ts'
@@ -134,6 +134,8 @@ export interface DrillAudience {
   invitedOrganisations?: boolean
   /** The organisation admins of this organisation (approval of their staff's sign-ups). */
   organisationAdminsOf?: string
+  /** Leave out people holding a live registration (a "registration closes soon" reminder). */
+  excludeRegistered?: boolean
 }
 
 async function drillRecipients(db: Executor, event: EventRow): Promise<Recipient[]> {
@@ -158,6 +160,14 @@ async function drillRecipients(db: Executor, event: EventRow): Promise<Recipient
   // The actor is not told of their own act, except a person named for themselves: signing up
   // oneself still brings the confirmation (and later its calendar invitation).
   candidates = candidates.filter((c) => !seen.has(c.id) && seen.add(c.id) && (c.id !== event.actorUserId || audience.users?.includes(c.id)))
+  if (audience.excludeRegistered && candidates.length > 0) {
+    const registered = await db
+      .select({ userId: drillRegistrations.userId })
+      .from(drillRegistrations)
+      .where(and(eq(drillRegistrations.drillId, drill.row.id), ne(drillRegistrations.status, 'cancelled')))
+    const skip = new Set(registered.map((r) => r.userId))
+    candidates = candidates.filter((c) => !skip.has(c.id))
+  }
   const allowed: Recipient[] = []
   for (const candidate of candidates) {
     const actor = await loadActor(db, candidate.id, new Date())

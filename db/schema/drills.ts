@@ -132,3 +132,19 @@ export const drillRegistrations = pgTable(
     index('drill_registrations_user_idx').on(t.userId),
   ],
 )
+
+// Reminders already sent (registration closing, 7 days and 1 day before the start), so the
+// reminder job never sends one twice however often it runs. The key names the reminder and the
+// instant it is about ("starts:7d:<first session start>"): a rescheduled drill is reminded again
+// for its new time.
+export const drillReminders = pgTable(
+  'drill_reminders',
+  {
+    drillId: uuid()
+      .notNull()
+      .references(() => drills.id, { onDelete: 'cascade' }),
+    key: text().notNull(),
+    sentAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.drillId, t.key] })],
+)
