@@ -9,8 +9,21 @@ import { DomainError } from '../lib/errors.ts'
 import { validate, type FieldErrors } from '../lib/forms.ts'
 import { authorize, can, visibleDrillsWhere } from '../policy/policy.server.ts'
 import { emitDrillEvent, getVisibleDrill, lockVisibleDrill } from './access.server.ts'
-import { DRILL_LEVELS, DRILL_ROLES, DRILL_TRANSITIONS, nextDrillStatus, scenarioConfidentialByDefault, type DrillStatus, type DrillTransition } from './lifecycle.ts'
-import { DrillFormSchema, DrillTransitionSchema, sessionPairs } from './schemas.ts'
+import {
+  DRILL_KINDS,
+  DRILL_LEVELS,
+  DRILL_ROLES,
+  DRILL_STATUSES,
+  DRILL_TRANSITIONS,
+  EDITABLE_STATUSES,
+  nextDrillStatus,
+  scenarioConfidentialByDefault,
+  type DrillKind,
+  type DrillLevel,
+  type DrillStatus,
+  type DrillTransition,
+} from './lifecycle.ts'
+import { DrillFormSchema, DrillTransitionSchema, sessionPairs, type DrillFormValues } from './schemas.ts'
 
 // Drills (issue 6): creating one, its life cycle, the detail view and the list. Every act
 // validates, asks the policy, and writes the row, the audit entry and the notification event in
@@ -19,7 +32,7 @@ import { DrillFormSchema, DrillTransitionSchema, sessionPairs } from './schemas.
 const fieldErrors = (errors: FieldErrors) => new DomainError('validation', 'errors.validation', { fieldErrors: errors })
 
 /** Parses the drill form, reading its wall-clock times in `timeZone`; reports every problem at once. */
-function parseDrill(input: unknown, timeZone: string) {
+export function parseDrill(input: unknown, timeZone: string) {
   const values = validate(DrillFormSchema, input)
   const errors: FieldErrors = {}
   const at = (v: string) => localDateTimeToDate(v, timeZone)
@@ -55,6 +68,28 @@ async function currentClusterMembers(db: Executor, clusterId: string, now: Date)
   return rows.map((r) => r.id)
 }
 
+/**
+ * Checks the invitations of a drill form (the cluster exists; a cluster's drill invites only its
+ * members; listed organisations exist) and returns the organisations to list, if any.
+ */
+export async function checkInvitations(tx: Executor, values: DrillFormValues, clusterId: string | null, now: Date): Promise<string[]> {
+  if (clusterId) {
+    const members = await currentClusterMembers(tx, clusterId, now)
+    if (!members) throw fieldErrors({ clusterId: ['validation.invalid'] })
+    // A cluster's drill may invite some of its members, never organisations outside it.
+    if (values.level === 'cluster' && values.scope === 'list' && !values.organisationIds.every((id) => members.includes(id))) {
+      throw fieldErrors({ organisationIds: ['drills.validation.outsideCluster'] })
+    }
+  }
+  if (values.scope !== 'list') return []
+  const found = await tx
+    .select({ id: organisations.id })
+    .from(organisations)
+    .where(and(inArray(organisations.id, values.organisationIds), eq(organisations.active, true)))
+  if (found.length !== values.organisationIds.length) throw fieldErrors({ organisationIds: ['validation.invalid'] })
+  return values.organisationIds
+}
+
 export interface DrillOptions {
   /** Zone in which the form's local date-times are read. */
   timeZone?: string
@@ -68,23 +103,7 @@ export async function createDrill(acting: ActingContext, input: unknown, opts: D
   authorize(acting.actor, { action: 'drill.create', level: values.level, clusterId })
   const now = acting.services.now()
   return acting.services.db.transaction(async (tx) => {
-    let listed: string[] = []
-    if (clusterId) {
-      const members = await currentClusterMembers(tx, clusterId, now)
-      if (!members) throw fieldErrors({ clusterId: ['validation.invalid'] })
-      // A cluster's drill may invite some of its members, never organisations outside it.
-      if (values.level === 'cluster' && values.scope === 'list' && !values.organisationIds.every((id) => members.includes(id))) {
-        throw fieldErrors({ organisationIds: ['drills.validation.outsideCluster'] })
-      }
-    }
-    if (values.scope === 'list') {
-      const found = await tx
-        .select({ id: organisations.id })
-        .from(organisations)
-        .where(and(inArray(organisations.id, values.organisationIds), eq(organisations.active, true)))
-      if (found.length !== values.organisationIds.length) throw fieldErrors({ organisationIds: ['validation.invalid'] })
-      listed = values.organisationIds
-    }
+    const listed = await checkInvitations(tx, values, clusterId, now)
     const [row] = await tx
       .insert(drills)
       .values({
@@ -234,6 +253,7 @@ export async function getDrillDetail(acting: ActingContext, rawId: unknown) {
     staffRegistrations,
     can: {
       manage,
+      edit: manage && EDITABLE_STATUSES.includes(row.status),
       transitions: manage ? (Object.keys(DRILL_TRANSITIONS) as DrillTransition[]).filter((t) => nextDrillStatus(row.status, t) !== null) : [],
       register: DRILL_ROLES.filter((role) => can(acting.actor, { action: 'drill.register', drill: facts, role, now })),
     },
@@ -244,6 +264,22 @@ export interface DrillListFilter {
   /** Upcoming (not over yet: a drill under way is still upcoming, as is one without sessions) or past (its last session has ended). */
   when?: 'upcoming' | 'past'
   status?: DrillStatus
+  kind?: DrillKind
+  level?: DrillLevel
+  /** Drills whose first session falls in this calendar year (in Asia/Ho_Chi_Minh). */
+  year?: number
+}
+
+/** Reads the list's filters from a query string; anything unknown is dropped, never an error. */
+export function parseDrillListFilter(params: URLSearchParams): Omit<DrillListFilter, 'when'> {
+  const pick = <T extends string>(values: readonly T[], raw: string | null) => values.find((v) => v === raw)
+  const year = Number(params.get('year'))
+  return {
+    status: pick(DRILL_STATUSES, params.get('status')),
+    kind: pick(DRILL_KINDS, params.get('kind')),
+    level: pick(DRILL_LEVELS, params.get('level')),
+    year: Number.isInteger(year) && year >= 2000 && year <= 2999 ? year : undefined,
+  }
 }
 
 /** Drills the actor may see (visibleDrillsWhere), upcoming soonest first or past latest first. */
@@ -253,7 +289,15 @@ export async function listDrills(acting: ActingContext, filter: DrillListFilter 
   const endsAt = max(drillSessions.endsAt)
   const conditions: (SQL | undefined)[] = [visibleDrillsWhere(acting.actor)]
   if (filter.status) conditions.push(eq(drills.status, filter.status))
+  if (filter.kind) conditions.push(eq(drills.kind, filter.kind))
+  if (filter.level) conditions.push(eq(drills.level, filter.level))
   const when = filter.when ?? 'upcoming'
+  const inYear = filter.year
+    ? and(
+        gte(startsAt, sql`${new Date(`${filter.year}-01-01T00:00:00+07:00`).toISOString()}::timestamptz`),
+        lt(startsAt, sql`${new Date(`${filter.year + 1}-01-01T00:00:00+07:00`).toISOString()}::timestamptz`),
+      )
+    : undefined
   const rows = await acting.services.db
     .select({
       id: drills.id,
@@ -272,7 +316,12 @@ export async function listDrills(acting: ActingContext, filter: DrillListFilter 
     .where(and(...conditions))
     .groupBy(drills.id, organisations.shortName)
     // An aggregate has no column type for postgres.js to encode a Date with: pass the instant as text.
-    .having(when === 'upcoming' ? or(sql`${endsAt} is null`, gte(endsAt, sql`${now.toISOString()}::timestamptz`)) : lt(endsAt, sql`${now.toISOString()}::timestamptz`))
+    .having(
+      and(
+        when === 'upcoming' ? or(sql`${endsAt} is null`, gte(endsAt, sql`${now.toISOString()}::timestamptz`)) : lt(endsAt, sql`${now.toISOString()}::timestamptz`),
+        inYear,
+      ),
+    )
     .orderBy(when === 'upcoming' ? asc(startsAt) : desc(startsAt), asc(drills.id))
     .limit(200)
   return rows

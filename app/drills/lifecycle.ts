@@ -32,6 +32,9 @@ export function nextDrillStatus(from: DrillStatus, transition: DrillTransition):
  *  seat, otherwise approving it could overfill the drill). */
 export const PLACE_HOLDING: readonly RegistrationStatus[] = ['confirmed', 'pending_approval']
 
+/** The organisers may edit the drill until it starts (app/drills/editing.server.ts). */
+export const EDITABLE_STATUSES: readonly DrillStatus[] = ['draft', 'published', 'registration_closed']
+
 /** Registrations may change (sign up, cancel, promote) until the drill starts. */
 export const REGISTRATIONS_OPEN_TO_CHANGE: readonly DrillStatus[] = ['published', 'registration_closed']
 

@@ -122,7 +122,7 @@ async function lockRegistration(tx: Executor, acting: ActingContext, rawId: unkn
  * Fills free places from the waitlist, in order of arrival, skipping people whose organisation
  * has used its share. Call under the drill's lock. Each promoted person is told.
  */
-async function promoteFromWaitlist(tx: Executor, acting: ActingContext, drill: DrillRow): Promise<RegistrationRow[]> {
+export async function promoteFromWaitlist(tx: Executor, acting: ActingContext, drill: DrillRow): Promise<RegistrationRow[]> {
   const now = acting.services.now()
   const promoted: RegistrationRow[] = []
   const waiting = await tx
@@ -177,6 +177,10 @@ export async function cancelRegistration(acting: ActingContext, rawId: unknown) 
       objectOrganisationId: registration.organisationId,
       details: { registrationId: registration.id, userId: registration.userId, from: registration.status },
     })
+    // Cancelled by an organiser or one's organisation admin: the person should not find out at the door.
+    if (registration.userId !== acting.actor.userId) {
+      await emitDrillEvent(tx, acting, drill, 'drill.registration_cancelled', { users: [registration.userId] }, { registrationId: registration.id, drillRole: registration.role })
+    }
     const promoted = PLACE_HOLDING.includes(registration.status) ? await promoteFromWaitlist(tx, acting, drill) : []
     return { id: registration.id, promoted: promoted.map((p) => ({ id: p.id, userId: p.userId, status: p.status })) }
   })

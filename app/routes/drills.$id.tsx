@@ -14,7 +14,7 @@ import { failure, loaderFailure, requireActing } from '../lib/route.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'CSIRT Net — Diễn tập / Drill' }]
 
-const DONE = ['created', 'transitioned', 'confirmed', 'waitlisted', 'pending_approval', 'cancelled', 'approved'] as const
+const DONE = ['created', 'transitioned', 'confirmed', 'waitlisted', 'pending_approval', 'cancelled', 'approved', 'updated', 'rescheduled'] as const
 
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const acting = requireActing(context, request)
@@ -188,6 +188,11 @@ export default function DrillPage() {
       {data.can.manage ? (
         <div className="panel">
           <h2>{t('drills.detail.manage')}</h2>
+          {data.can.edit ? (
+            <p>
+              <Link to={`/drills/${drill.id}/edit`}>{t('drills.detail.edit')}</Link>
+            </p>
+          ) : null}
           <Form method="post" className="inline-form">
             <input type="hidden" name="intent" value="transition" />
             {data.can.transitions.map((tr) => (

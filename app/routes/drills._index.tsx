@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import { Form, Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { TlpBadge } from '../components/triage.tsx'
-import { listDrills, mayCreateDrills } from '../drills/drills.server.ts'
+import { listDrills, mayCreateDrills, parseDrillListFilter } from '../drills/drills.server.ts'
+import { DRILL_KINDS, DRILL_LEVELS, DRILL_STATUSES } from '../drills/lifecycle.ts'
 import { formatDateTime } from '../lib/dates.ts'
 import { loaderFailure, requireActing } from '../lib/route.server.ts'
 
@@ -11,8 +12,9 @@ export const meta: MetaFunction = () => [{ title: 'CSIRT Net — Diễn tập / 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const acting = requireActing(context, request)
   try {
-    const [upcoming, past] = await Promise.all([listDrills(acting, { when: 'upcoming' }), listDrills(acting, { when: 'past' })])
-    return { upcoming, past, mayCreate: mayCreateDrills(acting), timeZone: context.timeZone }
+    const filter = parseDrillListFilter(new URL(request.url).searchParams)
+    const [upcoming, past] = await Promise.all([listDrills(acting, { ...filter, when: 'upcoming' }), listDrills(acting, { ...filter, when: 'past' })])
+    return { upcoming, past, filter, mayCreate: mayCreateDrills(acting), timeZone: context.timeZone }
   } catch (error) {
     loaderFailure(error)
   }
@@ -69,6 +71,41 @@ export default function DrillsPage() {
           <Link to="/drills/new">{t('drills.list.newLink')}</Link>
         </p>
       ) : null}
+      <Form method="get" className="panel filters" aria-label={t('drills.list.filters.legend')}>
+        <div className="inline-form">
+          <label htmlFor="filter-kind">{t('drills.fields.kind')}</label>
+          <select id="filter-kind" name="kind" defaultValue={data.filter.kind ?? ''}>
+            <option value="">{t('drills.list.filters.any')}</option>
+            {DRILL_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`drills.kinds.${k}`)}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="filter-level">{t('drills.fields.level')}</label>
+          <select id="filter-level" name="level" defaultValue={data.filter.level ?? ''}>
+            <option value="">{t('drills.list.filters.any')}</option>
+            {DRILL_LEVELS.map((l) => (
+              <option key={l} value={l}>
+                {t(`drills.levels.${l}`)}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="filter-status">{t('drills.fields.status')}</label>
+          <select id="filter-status" name="status" defaultValue={data.filter.status ?? ''}>
+            <option value="">{t('drills.list.filters.any')}</option>
+            {DRILL_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`drills.statuses.${s}`)}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="filter-year">{t('drills.list.filters.year')}</label>
+          <input id="filter-year" name="year" type="number" min={2000} max={2999} inputMode="numeric" defaultValue={data.filter.year ?? ''} />
+          <button type="submit">{t('drills.list.filters.apply')}</button>
+          <Link to="/drills">{t('drills.list.filters.clear')}</Link>
+        </div>
+      </Form>
       <div className="panel">
         <h2>{t('drills.list.upcoming')}</h2>
         <DrillTable rows={data.upcoming} caption={t('drills.list.caption')} />

@@ -9,6 +9,7 @@ export const drills = {
       empty: 'Không có đợt diễn tập nào.',
       newLink: 'Lên lịch diễn tập',
       caption: 'Danh sách đợt diễn tập',
+      filters: { legend: 'Lọc danh sách diễn tập', any: 'Tất cả', year: 'Năm', apply: 'Lọc', clear: 'Bỏ lọc' },
     },
     create: {
       title: 'Lên lịch diễn tập',
@@ -18,6 +19,12 @@ export const drills = {
       session: 'Buổi {{n}}',
       participants: 'Đơn vị tham gia',
       registration: 'Đăng ký',
+    },
+    edit: {
+      title: 'Sửa đợt diễn tập',
+      intro: 'Thay đổi thời gian hoặc địa điểm sẽ được báo cho mọi người đã đăng ký, kèm lịch cập nhật.',
+      fixed: 'Đã công bố: hình thức, cấp, nhãn TLP và đơn vị được mời không thay đổi được.',
+      submit: 'Lưu thay đổi',
     },
     fields: {
       title: 'Tên đợt diễn tập',
@@ -103,7 +110,10 @@ export const drills = {
         pending_approval: 'Đã đăng ký, chờ quản trị tổ chức phê duyệt.',
         cancelled: 'Đã hủy đăng ký.',
         approved: 'Đã phê duyệt đăng ký.',
+        updated: 'Đã lưu thay đổi.',
+        rescheduled: 'Đã lưu thay đổi; những người đăng ký được báo thời gian, địa điểm mới kèm lịch cập nhật.',
       },
+      edit: 'Sửa đợt diễn tập',
     },
     validation: {
       count: 'Nhập một số nguyên dương (tối đa 10.000).',
@@ -121,11 +131,14 @@ export const drills = {
       closesAfterOpens: 'Hạn đăng ký phải sau thời điểm mở đăng ký.',
       endsAfterStarts: 'Giờ kết thúc phải sau giờ bắt đầu.',
       closesBeforeStart: 'Phải đóng đăng ký trước khi buổi đầu tiên bắt đầu.',
+      fixedAfterPublish: 'Không thay đổi được sau khi đã công bố.',
+      capacityBelowHeld: 'Không thể đặt thấp hơn số chỗ đã có người giữ.',
     },
     errors: {
       illegalTransition: 'Không thể chuyển đợt diễn tập sang trạng thái này từ trạng thái hiện tại.',
       registrationClosed: 'Đợt diễn tập này hiện không nhận đăng ký.',
       alreadyRegistered: 'Người này đã đăng ký đợt diễn tập.',
+      notEditable: 'Đợt diễn tập đã bắt đầu, kết thúc hoặc bị hủy nên không sửa được nữa.',
     },
   },
   en: {
@@ -137,6 +150,7 @@ export const drills = {
       empty: 'No drills.',
       newLink: 'Schedule a drill',
       caption: 'Drills',
+      filters: { legend: 'Filter the drills', any: 'Any', year: 'Year', apply: 'Filter', clear: 'Clear filters' },
     },
     create: {
       title: 'Schedule a drill',
@@ -146,6 +160,12 @@ export const drills = {
       session: 'Session {{n}}',
       participants: 'Participants',
       registration: 'Registration',
+    },
+    edit: {
+      title: 'Edit the drill',
+      intro: 'A change of time or place is sent to everyone registered, with an updated calendar entry.',
+      fixed: 'Published: the kind, level, TLP label and invited organisations can no longer change.',
+      submit: 'Save changes',
     },
     fields: {
       title: 'Title',
@@ -231,7 +251,10 @@ export const drills = {
         pending_approval: 'Signed up; awaiting your organisation admin’s approval.',
         cancelled: 'Registration cancelled.',
         approved: 'Registration approved.',
+        updated: 'Changes saved.',
+        rescheduled: 'Changes saved; everyone registered is told the new time or place, with an updated calendar entry.',
       },
+      edit: 'Edit the drill',
     },
     validation: {
       count: 'Enter a whole number from 1 to 10,000.',
@@ -249,11 +272,14 @@ export const drills = {
       closesAfterOpens: 'Registration must close after it opens.',
       endsAfterStarts: 'The end must be after the start.',
       closesBeforeStart: 'Registration must close before the first session begins.',
+      fixedAfterPublish: 'This cannot change once the drill is published.',
+      capacityBelowHeld: 'This cannot be lower than the places already held.',
     },
     errors: {
       illegalTransition: 'The drill cannot move to this status from its current one.',
       registrationClosed: 'This drill is not taking registrations now.',
       alreadyRegistered: 'This person is already registered for the drill.',
+      notEditable: 'The drill has started, ended or been cancelled: it can no longer be edited.',
     },
   },
 }
