@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
 import type { TestProject } from 'vitest/node'
+import { startSmtpSink } from '../support/smtp.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,6 +14,8 @@ declare module 'vitest' {
     baseUrl: string
     /** 'pglite' or 'postgres': which database the server runs on. */
     e2eDriver: string
+    /** Where the SMTP sink the server sends to writes each accepted message (.eml). */
+    mailDir: string
   }
 }
 
@@ -35,6 +38,14 @@ export default async function setup(project: TestProject) {
   const baseUrl = `http://localhost:${port}`
   const cleanups: (() => Promise<void>)[] = []
 
+  // The server sends real mail over SMTP to a sink here; the journeys read what arrived.
+  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csirtnet-e2e-mail-'))
+  const smtp = await startSmtpSink({ saveTo: mailDir })
+  cleanups.push(async () => {
+    await smtp.close()
+    fs.rmSync(mailDir, { recursive: true, force: true })
+  })
+
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const name of ['DATABASE_URL', 'DATA_DIR', 'SEED_DEMO', 'SMTP_URL', 'TRUST_PROXY', 'HOST']) delete env[name]
   Object.assign(env, {
@@ -44,6 +55,7 @@ export default async function setup(project: TestProject) {
     HOST: '127.0.0.1',
     APP_URL: baseUrl,
     LOG_LEVEL: 'warn',
+    SMTP_URL: smtp.url,
   })
 
   const postgresUrl = process.env.E2E_DATABASE_URL
@@ -88,6 +100,7 @@ export default async function setup(project: TestProject) {
 
   project.provide('baseUrl', baseUrl)
   project.provide('e2eDriver', postgresUrl ? 'postgres' : 'pglite')
+  project.provide('mailDir', mailDir)
   return stop
 }
 

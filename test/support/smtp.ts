@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
 
@@ -13,9 +15,11 @@ export interface ReceivedMail {
 /**
  * A real SMTP server in the test process (smtp-server), receiving on 127.0.0.1 and parsing
  * each message with mailparser. `refuse` makes it answer 451 (a temporary failure) until
- * reset; `hold` keeps the DATA phase waiting, to catch a sender mid-send.
+ * reset; `hold` keeps the DATA phase waiting, to catch a sender mid-send. With `saveTo`, each
+ * accepted message is also written there as an .eml file, for readers in other processes (the
+ * browser journeys' test workers).
  */
-export async function startSmtpSink() {
+export async function startSmtpSink(opts: { saveTo?: string } = {}) {
   const received: ReceivedMail[] = []
   const state = { refuse: false, holdMs: 0, refusedCount: 0, dataStarted: 0 }
   // A message counts as accepted only if its connection is still open when we answer 250: a
@@ -44,6 +48,12 @@ export async function startSmtpSink() {
           const parsed = await simpleParser(Buffer.concat(chunks))
           const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''))
           received.push({ to, messageId: parsed.messageId, subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', parsed })
+          if (opts.saveTo) {
+            // Written whole under a temporary name, then renamed: a reader never sees half a message.
+            const file = path.join(opts.saveTo, `${Date.now()}-${received.length}-${session.id}.eml`)
+            await fs.promises.writeFile(`${file}.part`, Buffer.concat(chunks))
+            await fs.promises.rename(`${file}.part`, file)
+          }
           callback()
         } catch (error) {
           callback(error as Error)
