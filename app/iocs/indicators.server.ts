@@ -7,7 +7,7 @@ import { DomainError } from '../lib/errors.ts'
 import { validate } from '../lib/forms.ts'
 import { emitEvent } from '../notifications/emit.server.ts'
 import { getVisibleIncident } from '../incidents/access.server.ts'
-import { authorize, visibleIncidentsWhere, visibleIndicatorsWhere } from '../policy/policy.server.ts'
+import { authorize, can, visibleIncidentsWhere, visibleIndicatorsWhere } from '../policy/policy.server.ts'
 import { getVisibleIndicator, type IndicatorRow } from './access.server.ts'
 import { classify, normalise, parsePaste, type IndicatorType, type InvalidReason } from './normalise.ts'
 import { IndicatorFormSchema, PasteFormSchema, SharingSchema, SightingFormSchema } from './schemas.ts'
@@ -65,6 +65,7 @@ async function correlate(tx: Executor, acting: ActingContext, row: IndicatorRow)
     // Ids only: who may be told, and of what, is decided per recipient by the policy.
     payload: {
       indicatorId: row.id,
+      link: `/indicators/${row.id}`,
       relatedIndicatorIds: others.map((o) => o.id),
       organisationIds: [...new Set([row.sourceOrganisationId, ...others.map((o) => o.sourceOrganisationId)])],
     },
@@ -196,9 +197,11 @@ export async function listIndicators(acting: ActingContext, opts: { limit?: numb
       pap: indicators.pap,
       confidence: indicators.confidence,
       sourceOrganisationId: indicators.sourceOrganisationId,
+      organisationName: organisations.shortName,
       createdAt: indicators.createdAt,
     })
     .from(indicators)
+    .innerJoin(organisations, eq(organisations.id, indicators.sourceOrganisationId))
     .where(visibleIndicatorsWhere(acting.actor))
     .orderBy(desc(indicators.createdAt), desc(indicators.id))
     .limit(Math.min(opts.limit ?? 50, 200))
@@ -234,9 +237,15 @@ export async function relatedIndicators(acting: ActingContext, id: string, db: E
     .orderBy(indicators.createdAt)
 }
 
+/** Whether the actor may share indicators (the list's "share" and "paste" links). */
+export function mayShareIndicators(acting: ActingContext): boolean {
+  return can(acting.actor, { action: 'indicator.create' })
+}
+
 export async function getIndicator(acting: ActingContext, id: string) {
-  const { row } = await getVisibleIndicator(acting, id)
+  const { row, facts } = await getVisibleIndicator(acting, id)
   const db = acting.services.db
+  const [source] = await db.select({ name: organisations.shortName }).from(organisations).where(eq(organisations.id, row.sourceOrganisationId))
   const related = await relatedIndicators(acting, id)
   const sightings = await db
     .select({
@@ -260,6 +269,8 @@ export async function getIndicator(acting: ActingContext, id: string) {
     .orderBy(incidents.reference)
   return {
     indicator: row,
+    sourceOrganisationName: source?.name ?? '',
+    maySight: can(acting.actor, { action: 'indicator.sight', indicator: facts }),
     linkedIncidents,
     warninglists: warninglists.match(row.type, row.value),
     related,

@@ -1,24 +1,13 @@
 import { domainToASCII } from 'node:url'
 import ipaddr from 'ipaddr.js'
+import { INDICATOR_TYPES, type IndicatorType } from './types.ts'
+
+export { defang, INDICATOR_TYPES, type IndicatorType } from './types.ts'
 
 // Indicator normalisation (../shared/domain.md §4): refang on input, store one canonical value per
 // (type, value) so that the same indicator from two organisations is recognised as the same, and
 // give a stable reason code when a value cannot be an indicator of its type. Pure: no I/O.
 
-export const INDICATOR_TYPES = [
-  'ipv4',
-  'ipv6',
-  'cidr',
-  'domain',
-  'url',
-  'email',
-  'md5',
-  'sha1',
-  'sha256',
-  'filename',
-  'cve',
-] as const
-export type IndicatorType = (typeof INDICATOR_TYPES)[number]
 
 export const INVALID_REASONS = [
   'empty',
@@ -76,21 +65,6 @@ export function refang(text: string): string {
   let out = text.replace(/\bhxxps?\b/gi, (m) => m.replace(/x/g, 't').replace(/X/g, 'T'))
   for (const [pattern, replacement] of REFANG_RULES) out = out.replace(pattern, replacement)
   return out
-}
-
-/** For display only (never stored): dots bracketed and the scheme made unclickable. */
-export function defang(type: IndicatorType, value: string): string {
-  switch (type) {
-    case 'url':
-      return value.replace(/^http/i, 'hxxp').replace(/^ftp/i, 'fxp').replace(/\./g, '[.]')
-    case 'domain':
-    case 'ipv4':
-      return value.replace(/\./g, '[.]')
-    case 'email':
-      return value.replace('@', '[@]').replace(/\./g, '[.]')
-    default:
-      return value
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

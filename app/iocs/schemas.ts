@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { TLP_LABELS } from '../policy/actor.ts'
-import { INDICATOR_TYPES } from './normalise.ts'
+import { INDICATOR_TYPES } from './types.ts'
 
 // One zod schema per form, shared by the pages and the API (messages are i18n keys). The value
 // itself is checked by normalise(), which gives the precise reason (iocs.validation.<reason>).

@@ -16,6 +16,8 @@ export function navigationFor(user: { role: UserRole; organisationKind?: Organis
   if (user.role !== 'sysadmin') items.push({ to: '/coordination', labelKey: 'nav.coordination' })
   // Drills are for the organisations' staff too (issue 6); administrators administer.
   if (user.role !== 'sysadmin') items.push({ to: '/drills', labelKey: 'nav.drills' })
+  // Indicators (issue 5): every organisation reads what is shared with it; sharing is for responders.
+  if (user.role !== 'sysadmin') items.push({ to: '/indicators', labelKey: 'nav.indicators' })
   items.push({ to: '/organisations', labelKey: 'nav.organisations' }, { to: '/clusters', labelKey: 'nav.clusters' })
   if (user.role === 'org_admin' || user.role === 'sysadmin') {
     items.push({ to: '/admin/users', labelKey: 'nav.users' }, { to: '/admin/audit', labelKey: 'nav.audit' })
