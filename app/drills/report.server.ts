@@ -242,7 +242,18 @@ export async function getDrillReport(acting: ActingContext, rawDrillId: unknown)
   return {
     drill: { id: row.id, title: row.title, status: row.status, tlp: row.tlp },
     objectives: objectiveList(row.objectives),
-    report: mayRead ? report : null,
+    // What the page shows, not the row: who wrote it stays in the audit trail.
+    report:
+      mayRead && report
+        ? {
+            status: report.status,
+            objectivesMet: report.objectivesMet,
+            objectiveAssessments: report.objectiveAssessments,
+            observationsSummary: report.observationsSummary,
+            recommendations: report.recommendations,
+            publishedAt: report.publishedAt,
+          }
+        : null,
     actionItems: actionItems.map((item) => ({
       ...item,
       mayUpdate: can(acting.actor, { action: 'drill.updateActionItem', drill: facts, report: reportFacts, item }),
