@@ -21,8 +21,8 @@ import { AttendanceSchema } from './schemas.ts'
 const markedBy = alias(users, 'marked_by')
 
 /** Registrations on the sheet: everyone who holds or awaits a place (not the cancelled). */
-async function participantRows(acting: ActingContext, drillId: string) {
-  return acting.services.db
+async function participantRows(db: Executor, drillId: string) {
+  return db
     .select({
       id: drillRegistrations.id,
       userName: users.name,
@@ -50,7 +50,7 @@ async function participantRows(acting: ActingContext, drillId: string) {
 export async function getAttendanceSheet(acting: ActingContext, rawDrillId: unknown) {
   const { row, facts } = await getVisibleDrill(acting, rawDrillId)
   authorize(acting.actor, { action: 'drill.exportParticipants', drill: facts })
-  const rows = await participantRows(acting, row.id)
+  const rows = await participantRows(acting.services.db, row.id)
   return {
     drill: { id: row.id, title: row.title, status: row.status, tlp: row.tlp },
     registrants: rows.filter((r) => r.status === 'confirmed'),
@@ -106,16 +106,18 @@ export async function exportParticipantsCsv(acting: ActingContext, rawDrillId: u
   const t = i18nFor(locale).getFixedT(locale)
   const { row, facts } = await getVisibleDrill(acting, rawDrillId)
   authorize(acting.actor, { action: 'drill.exportParticipants', drill: facts })
-  const rows = await participantRows(acting, row.id)
-  await acting.services.db.transaction((tx) =>
-    auditAs(tx, acting, {
+  // The read and its audit entry in one transaction, as the incident export does.
+  const rows = await acting.services.db.transaction(async (tx) => {
+    const read = await participantRows(tx, row.id)
+    await auditAs(tx, acting, {
       action: 'drill.participants_exported',
       objectType: 'drill',
       objectId: row.id,
       objectOrganisationId: row.organiserOrganisationId,
-      details: { format: 'csv', rowCount: rows.length },
-    }),
-  )
+      details: { format: 'csv', rowCount: read.length },
+    })
+    return read
+  })
   const lines = [csvLine(CSV_COLUMNS.map((c) => t(`drills.csv.${c}`)))]
   for (const r of rows) {
     lines.push(
