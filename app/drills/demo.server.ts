@@ -1,16 +1,20 @@
 import { eq, inArray } from 'drizzle-orm'
 import { clusters, drills, users } from '../../db/schema/index.ts'
 import type { ActingContext, Services } from '../lib/context.server.ts'
-import { dateToLocalDateTime, DEFAULT_TIME_ZONE } from '../lib/dates.ts'
+import { calendarDate, dateToLocalDateTime, DEFAULT_TIME_ZONE } from '../lib/dates.ts'
 import { DomainError } from '../lib/errors.ts'
 import { log } from '../lib/log.server.ts'
 import type { Actor } from '../policy/actor.ts'
 import { loadActor } from '../policy/actor.server.ts'
+import { markAttendance } from './attendance.server.ts'
 import { createDrill, transitionDrill } from './drills.server.ts'
 import { signUpForDrill } from './registrations.server.ts'
+import { addActionItem, publishReport, recordObservation, saveReport, setActionItemDone } from './report.server.ts'
 
 // Demo only: Cluster 3's drills, so the drill pages have something to show on a fresh start —
-// a tabletop exercise held three weeks ago (completed, with its participants) and the next one,
+// a tabletop exercise held three weeks ago (completed, with its participants, their attendance,
+// observations and a published after-action report whose action items are owned by two
+// members, one done and one open) and the next one,
 // open for registration, that a member's staff can sign up for. As with the demo incidents
 // (app/incidents/demo.server.ts), each drill is made by the demo accounts through the domain
 // acts the pages call, on a clock set back to when each act happened, so the policy, the row
@@ -96,6 +100,59 @@ const PLANS: Plan[] = [
   },
 ]
 
+interface Evaluation {
+  as(person: Person): ActingContext
+  /** Sets the clock to `days` from now, plus `hours`. */
+  setClock(days: number, hours?: number): void
+  registrations: Map<Person, string>
+  organisationOf(person: Person): string
+  /** The calendar date (Asia/Ho_Chi_Minh) `days` from now. */
+  dueOn(days: number): string
+}
+
+/**
+ * The past tabletop's evaluation, as the lead did it: attendance at the end of the session,
+ * two observations, the report drafted and published the day after, and the action items —
+ * Hải Phòng's since done, Quảng Ninh's still open.
+ */
+async function evaluatePastDrill(id: string, e: Evaluation) {
+  const lead = e.as('lead')
+  e.setClock(-21, 4)
+  for (const [person, attendance] of [
+    ['haiPhong', 'attended'],
+    ['namDinhAdmin', 'attended'],
+    ['quangNinh', 'absent'],
+  ] as const) {
+    await markAttendance(lead, id, { registrationId: e.registrations.get(person), attendance })
+  }
+  await recordObservation(lead, id, {
+    objective: 'Báo cáo ban đầu trong ngày',
+    organisationId: e.organisationOf('haiPhong'),
+    score: '4',
+    text: 'Hải Phòng gửi báo cáo ban đầu (Mẫu 03) sau 3 giờ, đủ thông tin; chưa đính kèm nhật ký máy chủ.',
+  })
+  await recordObservation(lead, id, {
+    objective: 'phối hợp trong cụm trong 24 giờ',
+    organisationId: e.organisationOf('quangNinh'),
+    score: '2',
+    text: 'Quảng Ninh không có người trực; yêu cầu hỗ trợ của cụm chỉ được trả lời sau 30 giờ.',
+  })
+  e.setClock(-20)
+  await saveReport(lead, id, {
+    assessment_0: 'met',
+    assessment_1: 'partly',
+    assessment_2: 'met',
+    objectivesMet: 'Hai trên ba mục tiêu đạt; phối hợp trong cụm chậm hơn 24 giờ vì thiếu đầu mối trực.',
+    observationsSummary: 'Quy trình báo cáo ban đầu được thực hiện đúng; việc chuyển VNCERT/CC diễn ra kịp thời. Đầu mối trực ngoài giờ chưa rõ ở một số đơn vị.',
+    recommendations: 'Cập nhật danh bạ đầu mối trực 24/7 của cụm; bổ sung hướng dẫn thu thập nhật ký vào quy trình ứng cứu.',
+  })
+  const done = await addActionItem(lead, id, { description: 'Bổ sung hướng dẫn thu thập nhật ký máy chủ vào quy trình ứng cứu', ownerOrganisationId: e.organisationOf('haiPhong'), dueOn: e.dueOn(-7) })
+  await addActionItem(lead, id, { description: 'Cử đầu mối trực 24/7 và cập nhật danh bạ của cụm', ownerOrganisationId: e.organisationOf('quangNinh'), dueOn: e.dueOn(30) })
+  await publishReport(lead, id)
+  e.setClock(-10)
+  await setActionItemDone(lead, id, { itemId: done.id, done: 'true' })
+}
+
 interface DemoPerson {
   id: string
   actor: Actor
@@ -157,10 +214,20 @@ export async function seedDemoDrills(services: Services): Promise<Map<DemoDrill,
       )
       await transitionDrill(as('lead'), id, 'publish')
       clock = at(plan.opensInDays + 1)
-      for (const [person, role] of plan.signUps) await signUpForDrill(as(person), id, { role })
+      const registrations = new Map<Person, string>()
+      for (const [person, role] of plan.signUps) registrations.set(person, (await signUpForDrill(as(person), id, { role })).id)
       for (const [step, day] of plan.steps) {
         clock = new Date(at(day).getTime() + (step === 'complete' ? plan.hours * HOUR : 0))
         await transitionDrill(as('lead'), id, step)
+      }
+      if (plan.key === 'past') {
+        await evaluatePastDrill(id, {
+          as,
+          setClock: (days, hours = 0) => (clock = new Date(at(days).getTime() + hours * HOUR)),
+          registrations,
+          organisationOf: (person) => people[person].actor.organisationId,
+          dueOn: (days) => calendarDate(at(days), DEFAULT_TIME_ZONE),
+        })
       }
       made.set(plan.key, id)
     } catch (error) {

@@ -38,5 +38,22 @@ export const EDITABLE_STATUSES: readonly DrillStatus[] = ['draft', 'published', 
 /** Registrations may change (sign up, cancel, promote) until the drill starts. */
 export const REGISTRATIONS_OPEN_TO_CHANGE: readonly DrillStatus[] = ['published', 'registration_closed']
 
+/** Attendance, observations and the after-action report are taken from the start on. */
+export const AFTER_ACTION_OPEN: readonly DrillStatus[] = ['in_progress', 'completed']
+
+export const ATTENDANCE = ['attended', 'absent'] as const
+export type Attendance = (typeof ATTENDANCE)[number]
+export const OBJECTIVE_RESULTS = ['met', 'partly', 'not_met'] as const
+export type ObjectiveResult = (typeof OBJECTIVE_RESULTS)[number]
+
+/** The drill's objectives as a list: one per line (or per "; "), as organisers write them. */
+export function objectiveList(objectives: string | null | undefined): string[] {
+  return (objectives ?? '')
+    .split(/\r?\n|;\s+/)
+    .map((o) => o.trim().replace(/[.;]$/, ''))
+    .filter((o) => o !== '')
+    .slice(0, 50)
+}
+
 /** Kinds whose scenario is an exercise secret until the start; a training course's is not. */
 export const scenarioConfidentialByDefault = (kind: DrillKind) => kind !== 'training'

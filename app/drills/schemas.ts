@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { checkbox, optionalText, requiredText } from '../lib/forms.ts'
+import { checkbox, dateField, optionalText, requiredText, uuidField } from '../lib/forms.ts'
 import { LOCAL_DATE_TIME } from '../lib/dates.ts'
-import { DRILL_KINDS, DRILL_LEVELS, DRILL_ROLES, DRILL_SCOPES, DRILL_TRANSITIONS, type DrillTransition } from './lifecycle.ts'
+import { ATTENDANCE, DRILL_KINDS, DRILL_LEVELS, DRILL_ROLES, DRILL_SCOPES, DRILL_TRANSITIONS, OBJECTIVE_RESULTS, type DrillTransition } from './lifecycle.ts'
 
 // The forms of a drill — the drill itself, a sign-up, a status change — as zod schemas shared by
 // the domain module (which parses) and the pages (which name their fields after the keys).
@@ -133,3 +133,60 @@ export const DrillTransitionSchema = z.enum(Object.keys(DRILL_TRANSITIONS) as [D
 
 /** Fields a form sends repeatedly (checkbox groups, session rows): kept whole on a failed submit. */
 export const DRILL_LIST_FIELDS = ['rolesOffered', 'organisationIds', 'sessionStarts', 'sessionEnds'] as const
+
+// ---------------------------------------------------------------------------------------------
+// During and after the drill: attendance, observations, the after-action report, action items.
+
+const optionalUuid = () => z.preprocess(blankToUndefined, z.uuid('validation.invalid').optional().transform((v) => v ?? null))
+
+export const AttendanceSchema = z.object({
+  registrationId: uuidField(),
+  attendance: requiredEnum(ATTENDANCE),
+})
+
+export const ObservationSchema = z.object({
+  text: requiredText(5000),
+  objective: optionalText(1000),
+  organisationId: optionalUuid(),
+  // A score on the NIST-style 1–5 scale, or none.
+  score: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[1-5]$/, 'drills.validation.score')
+      .transform(Number)
+      .optional()
+      .transform((v) => v ?? null),
+  ),
+})
+
+/** The report form: free text, and one select per objective of the drill (`assessment_<n>`). */
+export function reportFormSchema(objectiveCount: number) {
+  const assessments = Object.fromEntries(
+    Array.from({ length: objectiveCount }, (_, i) => [`assessment_${i}`, z.preprocess(blankToUndefined, z.enum(OBJECTIVE_RESULTS, 'validation.invalid').optional())]),
+  )
+  return z.object({
+    objectivesMet: optionalText(10_000),
+    observationsSummary: optionalText(20_000),
+    recommendations: optionalText(20_000),
+    ...assessments,
+  })
+}
+
+export const ActionItemSchema = z.object({
+  description: requiredText(2000),
+  ownerOrganisationId: uuidField(),
+  dueOn: dateField(),
+})
+
+export const ActionItemDoneSchema = z.object({
+  itemId: uuidField(),
+  // "true" marks the item done, "false" reopens it (done by mistake).
+  done: z.enum(['true', 'false'], 'validation.invalid').transform((v) => v === 'true'),
+})
+
+/** The participation figures' year, this year when absent. */
+export const ParticipationQuerySchema = z.object({
+  year: z.preprocess(blankToUndefined, z.string().trim().regex(/^\d{4}$/, 'drills.validation.year').transform(Number).refine((y) => y >= 2000 && y <= 2100, 'drills.validation.year').optional()),
+})

@@ -2,6 +2,7 @@ import { auditAs } from '../audit/audit.server.ts'
 import { i18nFor, type Locale } from '../i18n/i18n.ts'
 import type { ActingContext } from '../lib/context.server.ts'
 import { calendarDate, DEFAULT_TIME_ZONE } from '../lib/dates.ts'
+import { csvLine, isoInZone } from '../lib/csv.ts'
 import { validate } from '../lib/forms.ts'
 import { EXPORT_CAP } from './finding.ts'
 import { describeFilters, IncidentQuerySchema, incidentsForExport } from './search.server.ts'
@@ -13,40 +14,8 @@ import { rsitFor } from './taxonomy.ts'
 // (OWASP "CSV injection"), so such cells get a leading apostrophe. UTF-8 with a BOM so that
 // Excel reads Vietnamese correctly. Every export is a sensitive read and is audited.
 
-const FORMULA_START = /^[=+\-@\t\r]/
-
-/** One quoted CSV field, neutralised against formula injection. */
-export function csvCell(value: string | null | undefined): string {
-  const text = value ?? ''
-  const safe = FORMULA_START.test(text) ? `'${text}` : text
-  return `"${safe.replace(/"/g, '""')}"`
-}
-
-export function csvLine(cells: (string | null | undefined)[]): string {
-  return cells.map(csvCell).join(',')
-}
-
-/** An instant as ISO 8601 with the offset of the viewer's zone: 2026-03-04T10:15:00+07:00. */
-export function isoInZone(value: Date | null | undefined, timeZone: string): string {
-  if (!value) return ''
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(value)
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00'
-  const wall = Date.UTC(Number(get('year')), Number(get('month')) - 1, Number(get('day')), Number(get('hour')), Number(get('minute')), Number(get('second')))
-  const offsetMinutes = Math.round((wall - Math.floor(value.getTime() / 1000) * 1000) / 60_000)
-  const sign = offsetMinutes < 0 ? '-' : '+'
-  const abs = Math.abs(offsetMinutes)
-  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}${offset}`
-}
+// The CSV cells and the zoned timestamps are shared with the drill exports (app/lib/csv.ts).
+export { csvCell, csvLine, isoInZone } from '../lib/csv.ts'
 
 const COLUMNS = [
   'reference',

@@ -1,6 +1,6 @@
 import { domainToASCII } from 'node:url'
 import ipaddr from 'ipaddr.js'
-import { INDICATOR_TYPES, type IndicatorType } from './types.ts'
+import type { IndicatorType } from './types.ts'
 
 export { defang, INDICATOR_TYPES, type IndicatorType } from './types.ts'
 

@@ -1,7 +1,7 @@
 import { and, eq, exists, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
-import { accessGrants, auditLog, drillOrganisations, drills, incidents, indicators, users } from '../../db/schema/index.ts'
-import { REGISTRATIONS_OPEN_TO_CHANGE, type DrillLevel, type DrillRole, type DrillScope, type DrillStatus } from '../drills/lifecycle.ts'
+import { accessGrants, auditLog, drillOrganisations, drills, incidents, indicators, organisations, users } from '../../db/schema/index.ts'
+import { AFTER_ACTION_OPEN, REGISTRATIONS_OPEN_TO_CHANGE, type DrillLevel, type DrillRole, type DrillScope, type DrillStatus } from '../drills/lifecycle.ts'
 import type { IncidentStatus, Transition } from '../incidents/lifecycle.ts'
 import { DomainError } from '../lib/errors.ts'
 import type { Actor, TlpLabel, UserRole } from './actor.ts'
@@ -74,6 +74,13 @@ export type Action =
   | { action: 'drill.registerStaff'; drill: DrillFacts; role: DrillRole; now: Date; staff: { organisationId: string } }
   | { action: 'drill.cancelRegistration'; drill: DrillFacts; registration: RegistrationFacts }
   | { action: 'drill.approveRegistration'; drill: DrillFacts; registration: RegistrationFacts }
+  | { action: 'drill.recordAttendance'; drill: DrillFacts }
+  | { action: 'drill.exportParticipants'; drill: DrillFacts }
+  /** `mine`: the actor's own live registration on the drill, if any (an evaluator records too). */
+  | { action: 'drill.recordObservation'; drill: DrillFacts; mine: { role: DrillRole; status: RegistrationFacts['status'] } | null }
+  | { action: 'drill.writeReport'; drill: DrillFacts }
+  | { action: 'drill.viewReport'; drill: DrillFacts; report: ReportFacts }
+  | { action: 'drill.updateActionItem'; drill: DrillFacts; report: ReportFacts; item: { ownerOrganisationId: string } }
 
 /** Roles an actor may hand out to a user of the given organisation. */
 export function assignableRoles(actor: Actor, organisationId: string, kind: Actor['organisationKind']): UserRole[] {
@@ -221,6 +228,27 @@ export function can(actor: Actor, request: Action): boolean {
         REGISTRATIONS_OPEN_TO_CHANGE.includes(request.drill.status) &&
         actor.role === 'org_admin' &&
         actor.organisationId === request.registration.organisationId
+      )
+    case 'drill.recordAttendance':
+    case 'drill.writeReport':
+      // From the start of the drill on, and after it ends: attendance is taken on the day and
+      // corrected afterwards; the report is drafted during the hotwash (NIST SP 800-84).
+      return AFTER_ACTION_OPEN.includes(request.drill.status) && canManageDrill(actor, request.drill)
+    case 'drill.exportParticipants':
+      // The list names people and their contacts: for the organisers alone.
+      return canManageDrill(actor, request.drill)
+    case 'drill.recordObservation':
+      return (
+        AFTER_ACTION_OPEN.includes(request.drill.status) &&
+        (canManageDrill(actor, request.drill) || (request.mine?.role === 'evaluator' && request.mine.status === 'confirmed' && canSeeDrill(actor, request.drill)))
+      )
+    case 'drill.viewReport':
+      return canSeeReport(actor, request.drill, request.report)
+    case 'drill.updateActionItem':
+      // The owner organisation's admin reports its own item done, once the report reached it.
+      return (
+        canManageDrill(actor, request.drill) ||
+        (actor.role === 'org_admin' && actor.organisationId === request.item.ownerOrganisationId && canSeeReport(actor, request.drill, request.report))
       )
   }
 }
@@ -476,6 +504,12 @@ export interface RegistrationFacts {
   status: 'confirmed' | 'waitlisted' | 'pending_approval' | 'cancelled'
 }
 
+/** The after-action report as the policy needs it: its status and the owners of its action items. */
+export interface ReportFacts {
+  status: 'draft' | 'published'
+  actionItemOwnerIds: readonly string[]
+}
+
 function canOrganise(actor: Actor, level: DrillLevel, clusterId: string | null): boolean {
   switch (level) {
     case 'organisation':
@@ -523,6 +557,22 @@ export function canSeeDrill(actor: Actor, d: DrillFacts): boolean {
     case 'RED':
       return false
   }
+}
+
+/**
+ * A draft report is the organisers' alone. A published one goes to the participants — the
+ * invited organisations and the owners of its action items — as far as the drill's TLP lets
+ * them see the drill, and to the national CERT's staff unless the drill is AMBER+STRICT. It is
+ * not for the whole network even when the drill is GREEN: it judges named organisations.
+ */
+export function canSeeReport(actor: Actor, d: DrillFacts, report: ReportFacts): boolean {
+  if (canManageDrill(actor, d)) return true
+  if (report.status !== 'published' || !canSeeDrill(actor, d)) return false
+  return (
+    isInvitedToDrill(actor, d) ||
+    report.actionItemOwnerIds.includes(actor.organisationId) ||
+    (isNationalCertStaff(actor) && d.tlp !== 'AMBER+STRICT')
+  )
 }
 
 const drillStarted = (d: DrillFacts, now: Date) =>
@@ -579,6 +629,18 @@ export function manageableDrillsWhere(actor: Actor): SQL {
   }
   if (isNationalCertTriager(actor)) parts.push(inArray(drills.level, ['national', 'international']))
   return parts.length > 0 ? (or(...parts) as SQL) : FALSE
+}
+
+/**
+ * Organisations whose drill participation the actor may read (the yearly figures), as a SQL
+ * condition over the organisations table: one's own; a cluster's lead and deputy staff, their
+ * cluster's members; the national CERT's staff and the system administrators, every one.
+ */
+export function participationOrganisationsWhere(actor: Actor): SQL {
+  if (isNationalCertStaff(actor) || isSysadmin(actor)) return TRUE
+  const ids = [actor.organisationId]
+  if (isClusterCoordinator(actor)) ids.push(...actor.coordinatedOrganisationIds)
+  return inArray(organisations.id, ids)
 }
 
 // ---------------------------------------------------------------------------------------------

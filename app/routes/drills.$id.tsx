@@ -7,6 +7,7 @@ import { MultiLine, TlpBadge } from '../components/triage.tsx'
 import { getDrillDetail, transitionDrill } from '../drills/drills.server.ts'
 import { DRILL_STATUSES } from '../drills/lifecycle.ts'
 import { approveRegistration, cancelRegistration, signUpForDrill } from '../drills/registrations.server.ts'
+import { afterActionLinks } from '../drills/report.server.ts'
 import { formatDateTime } from '../lib/dates.ts'
 import { DomainError } from '../lib/errors.ts'
 import { formToObject } from '../lib/forms.ts'
@@ -22,6 +23,7 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   try {
     return {
       ...(await getDrillDetail(acting, params.id)),
+      afterAction: await afterActionLinks(acting, params.id),
       done: DONE.find((d) => d === url.searchParams.get('done')) ?? null,
       timeZone: context.timeZone,
     }
@@ -93,6 +95,12 @@ export default function DrillPage() {
         </p>
       ) : null}
       <FormError failure={failed} />
+      {data.afterAction.attendance || data.afterAction.report ? (
+        <nav className="inline-form" aria-label={t('drills.afterAction.reportLink')}>
+          {data.afterAction.attendance ? <Link to={`/drills/${drill.id}/attendance`}>{t('drills.afterAction.attendanceLink')}</Link> : null}{' '}
+          {data.afterAction.report ? <Link to={`/drills/${drill.id}/report`}>{t('drills.afterAction.reportLink')}</Link> : null}
+        </nav>
+      ) : null}
       <div className="panel">
         <dl className="facts">
           <dt>{t('drills.fields.kind')}</dt>

@@ -66,6 +66,9 @@ export default function DrillsPage() {
     <section className="stack">
       <h1>{t('drills.list.title')}</h1>
       <p>{t('drills.list.intro')}</p>
+      <p>
+        <Link to="/drills/participation">{t('drills.participation.link')}</Link>
+      </p>
       {data.mayCreate ? (
         <p>
           <Link to="/drills/new">{t('drills.list.newLink')}</Link>

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, check, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigint, boolean, check, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { createdAt, id, timestamps } from './columns.ts'
 import { users } from './auth.ts'
 import { tlpLabel } from './grants.ts'
@@ -18,6 +18,8 @@ export const drillScope = pgEnum('drill_scope', ['organisation', 'cluster', 'net
 // NIST SP 800-84 roles, with red and blue teams for live-fire exercises.
 export const drillRole = pgEnum('drill_role', ['participant', 'observer', 'red_team', 'blue_team', 'controller', 'evaluator'])
 export const drillRegistrationStatus = pgEnum('drill_registration_status', ['confirmed', 'waitlisted', 'pending_approval', 'cancelled'])
+// Whether a confirmed registrant came; unmarked (null) until an organiser says.
+export const drillAttendance = pgEnum('drill_attendance', ['attended', 'absent'])
 
 export const drills = pgTable(
   'drills',
@@ -123,6 +125,10 @@ export const drillRegistrations = pgTable(
       .references(() => users.id),
     confirmedAt: timestamp({ withTimezone: true }),
     cancelledAt: timestamp({ withTimezone: true }),
+    // Attendance, marked by an organiser from the start of the drill (issue 6, "during and after").
+    attendance: drillAttendance(),
+    attendanceMarkedBy: uuid().references(() => users.id),
+    attendanceMarkedAt: timestamp({ withTimezone: true }),
     ...timestamps,
   },
   (t) => [
@@ -147,4 +153,82 @@ export const drillReminders = pgTable(
     sentAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.drillId, t.key] })],
+)
+
+// ---------------------------------------------------------------------------------------------
+// During and after a drill (NIST SP 800-84 "evaluate"): observations and scores recorded by the
+// organisers and evaluators, the after-action report, and its action items tracked to done.
+
+export const drillObservations = pgTable(
+  'drill_observations',
+  {
+    id: id(),
+    drillId: uuid()
+      .notNull()
+      .references(() => drills.id, { onDelete: 'cascade' }),
+    // The objective observed, as its text read from the drill's objectives when recorded: the
+    // objectives are free text, so an index would point elsewhere after an edit.
+    objective: text(),
+    // The participating organisation observed, if the observation is about one.
+    organisationId: uuid().references(() => organisations.id),
+    score: smallint(),
+    text: text().notNull(),
+    recordedBy: uuid()
+      .notNull()
+      .references(() => users.id),
+    recordedAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('drill_observations_drill_idx').on(t.drillId, t.recordedAt),
+    check('drill_observations_score', sql`${t.score} is null or ${t.score} between 1 and 5`),
+  ],
+)
+
+export const drillReportStatus = pgEnum('drill_report_status', ['draft', 'published'])
+
+/** Per objective: met, partly met or not met (the report's "objectives met"). */
+export type ObjectiveAssessment = { objective: string; result: 'met' | 'partly' | 'not_met' }
+
+// One after-action report per drill, a draft for the organisers until it is published.
+export const drillReports = pgTable('drill_reports', {
+  drillId: uuid()
+    .primaryKey()
+    .references(() => drills.id, { onDelete: 'cascade' }),
+  status: drillReportStatus().notNull().default('draft'),
+  objectivesMet: text().notNull().default(''),
+  objectiveAssessments: jsonb().$type<ObjectiveAssessment[]>().notNull().default([]),
+  observationsSummary: text().notNull().default(''),
+  recommendations: text().notNull().default(''),
+  createdBy: uuid()
+    .notNull()
+    .references(() => users.id),
+  updatedBy: uuid()
+    .notNull()
+    .references(() => users.id),
+  publishedAt: timestamp({ withTimezone: true }),
+  publishedBy: uuid().references(() => users.id),
+  ...timestamps,
+})
+
+export const drillActionItems = pgTable(
+  'drill_action_items',
+  {
+    id: id(),
+    drillId: uuid()
+      .notNull()
+      .references(() => drills.id, { onDelete: 'cascade' }),
+    description: text().notNull(),
+    ownerOrganisationId: uuid()
+      .notNull()
+      .references(() => organisations.id),
+    // A calendar date in Asia/Ho_Chi_Minh: "due by 30 June" is a day, not an instant.
+    dueOn: date().notNull(),
+    doneAt: timestamp({ withTimezone: true }),
+    doneBy: uuid().references(() => users.id),
+    createdBy: uuid()
+      .notNull()
+      .references(() => users.id),
+    ...timestamps,
+  },
+  (t) => [index('drill_action_items_drill_idx').on(t.drillId, t.dueOn), index('drill_action_items_owner_idx').on(t.ownerOrganisationId)],
 )
