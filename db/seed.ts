@@ -81,6 +81,7 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { email: 'responder@haiphong.demo', role: 'responder', organisationSlug: 'so-tttt-hai-phong', name: 'Phạm Thị Dung', what: 'responder, Hải Phòng (Cluster 3 member)' },
   { email: 'reporter@quangninh.demo', role: 'reporter', organisationSlug: 'so-tttt-quang-ninh', name: 'Hoàng Văn Em', what: 'reporter, Quảng Ninh (Cluster 3 member)' },
   { email: 'reporter@bacninh.demo', role: 'reporter', organisationSlug: 'so-tttt-bac-ninh', name: 'Vũ Thị Giang', what: 'reporter, Bắc Ninh (Cluster 1 member)' },
+  { email: 'responder@bacninh.demo', role: 'responder', organisationSlug: 'so-tttt-bac-ninh', name: 'Đỗ Văn Hùng', what: 'responder, Bắc Ninh (Cluster 1 member)' },
 ].map((a) => ({ ...a, password: DEMO_PASSWORD })) as DemoAccount[]
 
 export async function seedNetwork(db: Executor, today: string): Promise<Map<string, string>> {

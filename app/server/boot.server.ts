@@ -8,6 +8,7 @@ import { createJobQueue, queueOverridesFromEnv, type JobQueueOptions } from '../
 import { startWorkers, type WorkerOptions } from '../../workers/runtime.ts'
 import { seedDemoDrills } from '../drills/demo.server.ts'
 import { seedDemoIncidents } from '../incidents/demo.server.ts'
+import { seedDemoIndicators } from '../iocs/demo.server.ts'
 import { seedDemoNotifications } from './demo.server.ts'
 import type { Services } from '../lib/context.server.ts'
 
@@ -41,6 +42,7 @@ export async function boot(
   if (env.SEED_DEMO) {
     await seedDemoIncidents(services, orgIds)
     await seedDemoDrills(services)
+    await seedDemoIndicators(services)
   }
   // PGlite is one process: its worker can only live here. On PostgreSQL web instances may leave
   // the work to dedicated `npm run worker` processes (RUN_WORKER=false).

@@ -27,6 +27,7 @@ export const DEMO_ACCOUNTS: { email: string; name: string; role: Role }[] = [
   { email: 'responder@haiphong.demo', name: 'Phạm Thị Dung', role: 'responder' },
   { email: 'reporter@quangninh.demo', name: 'Hoàng Văn Em', role: 'reporter' },
   { email: 'reporter@bacninh.demo', name: 'Vũ Thị Giang', role: 'reporter' },
+  { email: 'responder@bacninh.demo', name: 'Đỗ Văn Hùng', role: 'responder' },
 ]
 
 export type Lang = 'vi' | 'en'
