@@ -19,5 +19,11 @@ export interface Actor {
   officerOf: { clusterId: string; role: ClusterOfficerRole }[]
   /** Member organisations of the clusters above (the constituency the actor coordinates). */
   coordinatedOrganisationIds: string[]
+  /**
+   * Set when a machine acts with an API token (app/api-tokens/tokens.server.ts): the actor is then
+   * the token's organisation, as its creating admin, and never a named person — TLP:RED, which
+   * is for named people, is out of its reach.
+   */
+  apiTokenId?: string
 }
 

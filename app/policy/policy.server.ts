@@ -63,6 +63,8 @@ export type Action =
   /** Asking this organisation, through a coordination request, to act on this incident. */
   | { action: 'coordination.requestFrom'; organisationId: string; incident: IncidentFacts }
   | { action: 'indicator.create' }
+  /** Creating, listing and revoking an organisation's API tokens. */
+  | { action: 'apiToken.manage'; organisationId: string }
   | { action: 'indicator.view'; indicator: IndicatorFacts }
   | { action: 'indicator.sight'; indicator: IndicatorFacts }
   | { action: 'indicator.linkIncident'; indicator: IndicatorFacts; incident: IncidentFacts }
@@ -183,6 +185,9 @@ export function can(actor: Actor, request: Action): boolean {
       if (isNationalCertTriager(actor)) return true
       return actor.coordinatedOrganisationIds.includes(request.organisationId) && request.organisationId !== request.incident.reportingOrganisationId
     }
+    case 'apiToken.manage':
+      // An organisation's admin, for the organisation; never a token minting tokens.
+      return actor.role === 'org_admin' && actor.organisationId === request.organisationId && !actor.apiTokenId
     case 'indicator.create':
       return sharesIndicators(actor)
     case 'indicator.view':
@@ -288,6 +293,8 @@ export function canSeeTlpItem(actor: Actor, item: TlpItem): boolean {
     case 'AMBER+STRICT':
       return item.ownerOrganisationId === actor.organisationId || grantedToActor
     case 'RED':
+      // Named people only: a machine acting with an API token is nobody in particular.
+      if (actor.apiTokenId) return false
       return item.createdBy === actor.userId || item.grantedUserIds.includes(actor.userId)
   }
 }
@@ -320,7 +327,7 @@ export function tlpVisibleWhere(actor: Actor, c: TlpColumns): SQL {
     inArray(c.tlp, ['CLEAR', 'GREEN']),
     and(eq(c.tlp, 'AMBER'), or(...amberAlso)),
     and(eq(c.tlp, 'AMBER+STRICT'), or(ownOrg, anyGrant)),
-    and(eq(c.tlp, 'RED'), or(eq(c.createdBy, actor.userId), userGrant)),
+    actor.apiTokenId ? undefined : and(eq(c.tlp, 'RED'), or(eq(c.createdBy, actor.userId), userGrant)),
   ) as SQL
 }
 

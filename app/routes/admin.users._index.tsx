@@ -3,6 +3,7 @@ import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { Field, FormError, SelectField, isFailure } from '../components/form.tsx'
+import { mayManageApiTokens } from '../api-tokens/tokens.server.ts'
 import { formatDateTime } from '../lib/dates.ts'
 import { DomainError } from '../lib/errors.ts'
 import { formToObject, type FormFailure } from '../lib/forms.ts'
@@ -30,6 +31,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     filter,
     organisations: await organisationFilterChoices(acting),
     invitation: await invitationChoices(acting),
+    mayManageApiTokens: mayManageApiTokens(acting),
     timeZone: context.timeZone,
   }
   return Object.keys(filter.fieldErrors).length ? data(payload, { status: 400 }) : payload
@@ -70,6 +72,11 @@ export default function UsersPage() {
     <section className="stack">
       <h1>{t('admin.users.title')}</h1>
       <p className="muted">{t('admin.users.intro')}</p>
+      {page.mayManageApiTokens ? (
+        <p>
+          <Link to="/admin/tokens">{t('apiTokens.link')}</Link>
+        </p>
+      ) : null}
       {page.invitation.length > 0 ? (
         <p>
           <a href="#invite" className="button">
