@@ -37,7 +37,7 @@ export function Field({ name, label, failure, defaultValue, hint, type = 'text',
       />
       {errors.length ? (
         <p id={`${id}-error`} className="field-error">
-          {errors.map((e) => t(e)).join(' ')}
+          {errors.map((e) => t(e, failure?.fieldParams?.[name])).join(' ')}
         </p>
       ) : null}
     </div>
@@ -75,7 +75,7 @@ export function SelectField({ name, label, failure, defaultValue, options, ...re
       </select>
       {errors.length ? (
         <p id={`${id}-error`} className="field-error">
-          {errors.map((e) => t(e)).join(' ')}
+          {errors.map((e) => t(e, failure?.fieldParams?.[name])).join(' ')}
         </p>
       ) : null}
     </div>

@@ -36,7 +36,7 @@ export function TextAreaField({ name, label, failure, defaultValue, hint, ...res
       />
       {errors.length ? (
         <p id={`${id}-error`} className="field-error">
-          {errors.map((e) => t(e)).join(' ')}
+          {errors.map((e) => t(e, failure?.fieldParams?.[name])).join(' ')}
         </p>
       ) : null}
     </div>

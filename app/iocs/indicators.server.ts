@@ -11,7 +11,7 @@ import { authorize, can, visibleIncidentsWhere, visibleIndicatorsWhere } from '.
 import { getVisibleIndicator, type IndicatorRow } from './access.server.ts'
 import { classify, normalise, parsePaste, type IndicatorType, type InvalidReason } from './normalise.ts'
 import { IndicatorFormSchema, PasteFormSchema, SharingSchema, SightingFormSchema } from './schemas.ts'
-import { warninglists } from './warninglists.ts'
+import { warninglistsInForce } from './warninglists.server.ts'
 
 // Indicators of compromise (issue 5): share one, or many from a pasted report (preview, then
 // save), record sightings, and correlate the same canonical value across organisations. Every
@@ -89,7 +89,7 @@ export async function createIndicator(acting: ActingContext, input: unknown) {
   const now = acting.services.now()
   return acting.services.db.transaction(async (tx) => {
     const row = await insertIndicator(tx, acting, columnsFor(acting, normalised.type, normalised.value, form, now))
-    const onLists = warninglists.match(normalised.type, normalised.value)
+    const onLists = (await warninglistsInForce(tx)).matcher.match(normalised.type, normalised.value)
     if (!row) {
       const [existing] = await tx
         .select({ id: indicators.id })
@@ -137,6 +137,7 @@ async function preview(db: Executor, acting: ActingContext, text: string): Promi
     for (const r of rows) held.add(`${r.type}\u0000${r.value}`)
   }
   const seen = new Set<string>()
+  const { matcher } = await warninglistsInForce(db)
   return entries.map((e): PreviewLine => {
     if (!e.result.ok) {
       return { line: e.line, raw: e.raw, status: 'invalid', type: e.result.type, value: null, reason: e.result.reason, duplicateOf: null, warninglists: [] }
@@ -145,7 +146,7 @@ async function preview(db: Executor, acting: ActingContext, text: string): Promi
     const key = `${type}\u0000${value}`
     const duplicateOf = held.has(key) ? 'organisation' : seen.has(key) ? 'paste' : null
     seen.add(key)
-    const onLists = warninglists.match(type, value)
+    const onLists = matcher.match(type, value)
     const status: PreviewStatus = duplicateOf ? 'duplicate' : onLists.length > 0 ? 'warninglisted' : 'valid'
     return { line: e.line, raw: e.raw, status, type, value, reason: null, duplicateOf, warninglists: onLists }
   })
@@ -155,6 +156,11 @@ export async function previewPaste(acting: ActingContext, input: unknown) {
   authorize(acting.actor, { action: 'indicator.create' })
   const form = validate(PasteFormSchema, input)
   return preview(acting.services.db, acting, form.text)
+}
+
+/** Names of the administrators' warninglists by id, for pages that show preview or indicator warnings. */
+export async function warninglistNames(acting: ActingContext): Promise<Record<string, string>> {
+  return (await warninglistsInForce(acting.services.db)).names
 }
 
 /** Saves what the preview showed as valid or warninglisted (a warning never blocks). */
@@ -272,7 +278,8 @@ export async function getIndicator(acting: ActingContext, id: string) {
     sourceOrganisationName: source?.name ?? '',
     maySight: can(acting.actor, { action: 'indicator.sight', indicator: facts }),
     linkedIncidents,
-    warninglists: warninglists.match(row.type, row.value),
+    warninglists: (await warninglistsInForce(db)).matcher.match(row.type, row.value),
+    warninglistNames: (await warninglistsInForce(db)).names,
     related,
     /** "Seen by N organisations", counting only holders the viewer may see. */
     seenByOrganisations: new Set([row.sourceOrganisationId, ...related.map((r) => r.sourceOrganisationId)]).size,

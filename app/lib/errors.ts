@@ -23,7 +23,12 @@ export class DomainError extends Error {
     readonly code: DomainErrorCode,
     /** An i18n key (errors.*) naming what went wrong, safe to show. */
     readonly messageKey: string = `errors.${code}`,
-    readonly details: { fieldErrors?: Record<string, string[]>; retryAfterSeconds?: number } = {},
+    readonly details: {
+      fieldErrors?: Record<string, string[]>
+      /** Values for a field's messages (e.g. which lines were bad), by field name. */
+      fieldParams?: Record<string, Record<string, string | number>>
+      retryAfterSeconds?: number
+    } = {},
   ) {
     super(messageKey)
     this.name = 'DomainError'

@@ -10,6 +10,8 @@ export type FieldErrors = Record<string, string[]>
 export interface FormFailure {
   ok: false
   fieldErrors: FieldErrors
+  /** Values interpolated into a field's messages, by field name. */
+  fieldParams?: Record<string, Record<string, string | number>>
   formError?: string
   values: Record<string, string>
   retryAfterSeconds?: number

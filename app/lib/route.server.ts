@@ -39,6 +39,7 @@ export function failure(error: unknown, form: FormData) {
   const body: FormFailure = {
     ok: false,
     fieldErrors: error.details.fieldErrors ?? {},
+    ...(error.details.fieldParams ? { fieldParams: error.details.fieldParams } : {}),
     formError: error.code === 'validation' && error.details.fieldErrors ? undefined : error.messageKey,
     values: keptValues(form),
     retryAfterSeconds: error.details.retryAfterSeconds,

@@ -63,6 +63,8 @@ export type Action =
   /** Asking this organisation, through a coordination request, to act on this incident. */
   | { action: 'coordination.requestFrom'; organisationId: string; incident: IncidentFacts }
   | { action: 'indicator.create' }
+  /** Adding warninglists and switching them off (the shipped ones are data, not editable). */
+  | { action: 'warninglist.manage' }
   /** Creating, listing and revoking an organisation's API tokens. */
   | { action: 'apiToken.manage'; organisationId: string }
   | { action: 'indicator.view'; indicator: IndicatorFacts }
@@ -185,6 +187,10 @@ export function can(actor: Actor, request: Action): boolean {
       if (isNationalCertTriager(actor)) return true
       return actor.coordinatedOrganisationIds.includes(request.organisationId) && request.organisationId !== request.incident.reportingOrganisationId
     }
+    case 'warninglist.manage':
+      // The installation's administrator and the national CERT's analysts and admins, who see
+      // the whole network's false positives; a machine never.
+      return !actor.apiTokenId && (actor.role === 'sysadmin' || (isNationalCert(actor) && (actor.role === 'cert_analyst' || actor.role === 'org_admin')))
     case 'apiToken.manage':
       // An organisation's admin, for the organisation; never a token minting tokens.
       return actor.role === 'org_admin' && actor.organisationId === request.organisationId && !actor.apiTokenId

@@ -59,7 +59,7 @@ export default function IndicatorPage() {
       ) : null}
       {data.warninglists.map((list) => (
         <p key={list} role="note" className="notice notice--warning">
-          {t('iocs.detail.warninglisted', { list: t(`iocs.warninglists.${list}`) })}
+          {t('iocs.detail.warninglisted', { list: data.warninglistNames[list] ?? t(`iocs.warninglists.${list}`) })}
         </p>
       ))}
       <div className="panel">

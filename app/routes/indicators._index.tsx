@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { TlpBadge } from '../components/triage.tsx'
 import { listIndicators, lookupIndicators, mayShareIndicators } from '../iocs/indicators.server.ts'
+import { mayManageWarninglists } from '../iocs/warninglists.server.ts'
 import { defang, type IndicatorType } from '../iocs/types.ts'
 import { formatDateTime } from '../lib/dates.ts'
 import { loaderFailure, requireActing } from '../lib/route.server.ts'
@@ -14,7 +15,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const q = (new URL(request.url).searchParams.get('q') ?? '').slice(0, 2048).trim()
   try {
     const [recent, lookup] = await Promise.all([listIndicators(acting, { limit: 100 }), q ? lookupIndicators(acting, q) : Promise.resolve(null)])
-    return { recent, q, lookup, mayShare: mayShareIndicators(acting), timeZone: context.timeZone }
+    return { recent, q, lookup, mayShare: mayShareIndicators(acting), mayManageWarninglists: mayManageWarninglists(acting), timeZone: context.timeZone }
   } catch (error) {
     loaderFailure(error)
   }
@@ -28,10 +29,11 @@ export default function IndicatorsPage() {
     <section className="stack">
       <h1>{t('iocs.list.title')}</h1>
       <p>{t('iocs.list.intro')}</p>
-      {data.mayShare ? (
+      {data.mayShare || data.mayManageWarninglists ? (
         <p className="inline-form">
-          <Link to="/indicators/new">{t('iocs.list.share')}</Link>
-          <Link to="/indicators/paste">{t('iocs.list.paste')}</Link>
+          {data.mayShare ? <Link to="/indicators/new">{t('iocs.list.share')}</Link> : null}
+          {data.mayShare ? <Link to="/indicators/paste">{t('iocs.list.paste')}</Link> : null}
+          {data.mayManageWarninglists ? <Link to="/admin/warninglists">{t('iocs.warninglistAdmin.title')}</Link> : null}
         </p>
       ) : null}
 

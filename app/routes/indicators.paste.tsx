@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { FormError, isFailure } from '../components/form.tsx'
 import { SharingFields } from '../components/indicator-fields.tsx'
 import { TextAreaField } from '../components/triage.tsx'
-import { mayShareIndicators, previewPaste, savePaste, type PreviewLine } from '../iocs/indicators.server.ts'
+import { mayShareIndicators, previewPaste, savePaste, warninglistNames, type PreviewLine } from '../iocs/indicators.server.ts'
 import { defang } from '../iocs/types.ts'
 import { DomainError } from '../lib/errors.ts'
 import { formToObject, keptValues, type FormFailure } from '../lib/forms.ts'
@@ -28,22 +28,23 @@ export async function action({ context, request }: ActionFunctionArgs) {
     const input = formToObject(form)
     if (form.get('intent') === 'save') {
       const saved = await savePaste(acting, input)
-      return { ok: true as const, intent: 'save' as const, summary: { created: saved.created, duplicate: saved.duplicate, invalid: saved.invalid }, lines: [] as PreviewLine[], values: {} }
+      return { ok: true as const, intent: 'save' as const, summary: { created: saved.created, duplicate: saved.duplicate, invalid: saved.invalid }, lines: [] as PreviewLine[], names: {}, values: {} }
     }
-    return { ok: true as const, intent: 'preview' as const, summary: null, lines: await previewPaste(acting, input), values: keptValues(form) }
+    const lines = await previewPaste(acting, input)
+    return { ok: true as const, intent: 'preview' as const, summary: null, lines, names: await warninglistNames(acting), values: keptValues(form) }
   } catch (error) {
     return failure(error, form)
   }
 }
 
-function PreviewTable({ lines }: { lines: PreviewLine[] }) {
+function PreviewTable({ lines, names }: { lines: PreviewLine[]; names: Record<string, string> }) {
   const { t } = useTranslation()
   const count = (s: PreviewLine['status']) => lines.filter((l) => l.status === s).length
   if (lines.length === 0) return <p className="muted">{t('iocs.paste.nothing')}</p>
   const detail = (l: PreviewLine) => {
     if (l.status === 'invalid') return l.reason ? t(`iocs.validation.${l.reason}`) : ''
     if (l.status === 'duplicate') return t(l.duplicateOf === 'organisation' ? 'iocs.preview.duplicateInOrganisation' : 'iocs.preview.duplicateInPaste')
-    return l.warninglists.map((w) => t(`iocs.warninglists.${w}`)).join('; ')
+    return l.warninglists.map((w) => names[w] ?? t(`iocs.warninglists.${w}`)).join('; ')
   }
   return (
     <div className="table-wrap">
@@ -101,7 +102,7 @@ export default function PasteIndicatorsPage() {
       ) : null}
       {done?.intent === 'preview' ? (
         <div className="panel">
-          <PreviewTable lines={done.lines} />
+          <PreviewTable lines={done.lines} names={done.names} />
         </div>
       ) : null}
       <div className="panel">
