@@ -4,6 +4,14 @@ export interface RenderedEmail {
   subject: string
   text: string
   html: string
+  /** An iCalendar invitation (RFC 5545/5546) sent beside the bodies, as a calendar client expects. */
+  icalEvent?: CalendarPart
+}
+
+export interface CalendarPart {
+  method: 'REQUEST' | 'CANCEL' | 'PUBLISH'
+  content: string
+  fileName: string
 }
 
 export interface EmailContext {

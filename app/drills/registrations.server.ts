@@ -96,7 +96,7 @@ export async function signUp(tx: Executor, acting: ActingContext, rawDrillId: un
     objectOrganisationId: registrant.organisationId,
     details: { registrationId: registration!.id, userId: registrant.id, role, status },
   })
-  await emitDrillEvent(tx, acting, drill, 'drill.registered', { users: [registrant.id] }, { registrationStatus: status, drillRole: role })
+  await emitDrillEvent(tx, acting, drill, 'drill.registered', { users: [registrant.id] }, { registrationId: registration!.id, registrationStatus: status, drillRole: role })
   if (status === 'pending_approval') {
     await emitDrillEvent(tx, acting, drill, 'drill.approval_requested', { organisationAdminsOf: registrant.organisationId }, { drillRole: role })
   }
@@ -149,7 +149,7 @@ export async function promoteFromWaitlist(tx: Executor, acting: ActingContext, d
       objectOrganisationId: candidate.organisationId,
       details: { registrationId: candidate.id, userId: candidate.userId, status },
     })
-    await emitDrillEvent(tx, acting, drill, 'drill.waitlist_promoted', { users: [candidate.userId] }, { registrationStatus: status, drillRole: candidate.role })
+    await emitDrillEvent(tx, acting, drill, 'drill.waitlist_promoted', { users: [candidate.userId] }, { registrationId: candidate.id, registrationStatus: status, drillRole: candidate.role })
     if (status === 'pending_approval') {
       await emitDrillEvent(tx, acting, drill, 'drill.approval_requested', { organisationAdminsOf: candidate.organisationId }, { drillRole: candidate.role })
     }
@@ -203,7 +203,7 @@ export async function approveRegistration(acting: ActingContext, rawId: unknown)
       objectOrganisationId: registration.organisationId,
       details: { registrationId: registration.id, userId: registration.userId },
     })
-    await emitDrillEvent(tx, acting, drill, 'drill.registered', { users: [registration.userId] }, { registrationStatus: 'confirmed', drillRole: registration.role })
+    await emitDrillEvent(tx, acting, drill, 'drill.registered', { users: [registration.userId] }, { registrationId: registration.id, registrationStatus: 'confirmed', drillRole: registration.role })
     return { id: registration.id, status: 'confirmed' as const }
   })
 }

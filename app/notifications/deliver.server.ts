@@ -5,6 +5,7 @@ import { renderInvitation } from '../../emails/invitation.tsx'
 import { renderPasswordReset } from '../../emails/password-reset.tsx'
 import { renderSummary, type SummaryItem } from '../../emails/summary.tsx'
 import type { RenderedEmail } from '../../emails/types.ts'
+import { drillInvitationFor } from '../drills/calendar-invitations.server.ts'
 import { i18nFor } from '../i18n/i18n.ts'
 import type { Services } from '../lib/context.server.ts'
 import { formatDateTime } from '../lib/dates.ts'
@@ -58,14 +59,25 @@ export async function sendDelivery(
   try {
     const message = await buildMessage(services, claimed)
     if (services.mailer.mode === 'outbox') {
+      // The outbox keeps bodies, not attachments: say that an invitation would have gone along.
+      const text = message.icalEvent
+        ? `${message.text}\n\n${i18nFor(claimed.locale === 'en' ? 'en' : 'vi').t('calendar.invitationAttached', { fileName: message.icalEvent.fileName, method: message.icalEvent.method })}`
+        : message.text
       await db
         .update(deliveries)
-        .set({ status: 'stored', subject: message.subject, textBody: message.text, htmlBody: message.html, sentAt: services.now(), leaseUntil: null, lastError: null })
+        .set({ status: 'stored', subject: message.subject, textBody: text, htmlBody: message.html, sentAt: services.now(), leaseUntil: null, lastError: null })
         .where(eq(deliveries.id, deliveryId))
       logDelivery(services, 'stored', claimed, message.subject)
       return 'stored'
     }
-    await services.mailer.send({ to: claimed.toAddress, subject: message.subject, text: message.text, html: message.html, messageId: claimed.messageId })
+    await services.mailer.send({
+      to: claimed.toAddress,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      messageId: claimed.messageId,
+      icalEvent: message.icalEvent,
+    })
     // Only the subject is kept: bodies may hold one-time links.
     await db
       .update(deliveries)
@@ -156,13 +168,13 @@ async function buildMessage(services: Services, d: Delivery): Promise<RenderedEm
 
   const [event] = d.eventId ? await db.select().from(notificationEvents).where(eq(notificationEvents.id, d.eventId)) : []
   if (!event) throw new Error(`delivery ${d.id} has no event`)
-  return renderForEvent(services, event, recipient?.name ?? d.toAddress, ctx, absolute)
+  return renderForEvent(services, event, { userId: d.userId, email: d.toAddress, name: recipient?.name ?? d.toAddress }, ctx, absolute)
 }
 
 async function renderForEvent(
   services: Services,
   event: EventRow,
-  recipientName: string,
+  recipient: { userId: string; email: string; name: string },
   ctx: { locale: 'vi' | 'en'; formatTime: (iso: string) => string },
   absolute: (link: string | null | undefined) => string,
 ): Promise<RenderedEmail> {
@@ -173,12 +185,12 @@ async function renderForEvent(
     if (!secrets?.token) throw new Error(`event ${event.id}: the one-time link is no longer available`)
     const link = `${services.env.APP_URL}/invite/${secrets.token}`
     if (event.type === 'auth.password_reset_requested') {
-      return renderPasswordReset({ recipientName, link, expiresAt: payload.expiresAt ?? event.createdAt.toISOString() }, ctx)
+      return renderPasswordReset({ recipientName: recipient.name, link, expiresAt: payload.expiresAt ?? event.createdAt.toISOString() }, ctx)
     }
     const [org] = await services.db.select({ name: organisations.shortName }).from(organisations).where(eq(organisations.id, event.organisationId ?? ''))
     return renderInvitation(
       {
-        recipientName,
+        recipientName: recipient.name,
         inviterName: payload.inviterName ?? 'CSIRT Net',
         organisationName: org?.name ?? '',
         roleLabel: payload.role ? t(`roles.${payload.role}`) : '',
@@ -192,7 +204,7 @@ async function renderForEvent(
   const [org] = event.organisationId
     ? await services.db.select({ name: organisations.shortName }).from(organisations).where(eq(organisations.id, event.organisationId))
     : []
-  return renderEvent(
+  const rendered = renderEvent(
     {
       eventType: event.type,
       reference: payload.reference ?? null,
@@ -207,6 +219,13 @@ async function renderForEvent(
     },
     ctx,
   )
+  // A drill's confirmation, promotion or cancellation carries the calendar invitation (or its
+  // cancellation) for the recipient; the TLP rule holds inside it too (app/drills/calendar.server.ts).
+  if (event.objectType === 'drill') {
+    const icalEvent = await drillInvitationFor(services, { type: event.type, payload }, { ...recipient, locale: ctx.locale })
+    if (icalEvent) return { ...rendered, icalEvent }
+  }
+  return rendered
 }
 
 // A short, non-sensitive title for foundation events that carry no title of their own.

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer'
+import type { CalendarPart } from '../../emails/types.ts'
 import type { Env } from '../env.server.ts'
 
 export interface OutgoingMail {
@@ -8,6 +9,7 @@ export interface OutgoingMail {
   html: string
   /** Stable per delivery, so a resend after a crash carries the same Message-ID. */
   messageId: string
+  icalEvent?: CalendarPart
 }
 
 export interface Mailer {
@@ -51,6 +53,9 @@ export function createMailer(env: Pick<Env, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_REP
         text: mail.text,
         html: mail.html,
         messageId: mail.messageId,
+        // nodemailer sends it as a text/calendar alternative with its `method` parameter (what
+        // Outlook and Gmail act on) and again as an attachment for clients that want a file.
+        icalEvent: mail.icalEvent ? { method: mail.icalEvent.method, content: mail.icalEvent.content, filename: mail.icalEvent.fileName } : undefined,
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
       })
     },

@@ -1,11 +1,13 @@
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { drills, drillSessions } from '../../db/schema/index.ts'
+import { deliveries, drills, drillSessions } from '../../db/schema/index.ts'
 import { drillInvitationFor } from '../../app/drills/calendar-invitations.server.ts'
 import { buildDrillCalendar, calendarPartsOf, drillCalendarDownload, type CalendarOptions } from '../../app/drills/calendar.server.ts'
 import { transitionDrill } from '../../app/drills/drills.server.ts'
 import { cancelRegistration, signUpForDrill } from '../../app/drills/registrations.server.ts'
 import { dateToLocalDateTime } from '../../app/lib/dates.ts'
+import { sendDelivery } from '../../app/notifications/deliver.server.ts'
+import { fanOutEvent } from '../../app/notifications/fanout.server.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
 import { drillCast, drillEvents, drillForm, drillRow, expectDomainError, publishedDrill, type DrillCast } from './fixtures.ts'
 import { parseCalendar } from './ical.ts'
@@ -155,5 +157,19 @@ describe('the invitation a drill mail carries', () => {
     const invitation = await drillInvitationFor(h.services, cancelled!, recipient('memberReporter'))
     expect(invitation!.method).toBe('CANCEL')
     expect(parseCalendar(invitation!.content)).toMatchObject({ method: 'CANCEL', events: [{ status: 'CANCELLED', sequence: 1 }, { status: 'CANCELLED', sequence: 1 }] })
+  })
+
+  test('without SMTP the outbox keeps the bodies and says which invitation went along', async () => {
+    const id = await twoSessionDrill()
+    await signUpForDrill(await cast.as('memberReporter'), id, { role: 'participant' })
+    const [confirmed] = await drillEvents(h, id, 'drill.registered')
+    await fanOutEvent(h.services, confirmed!.id)
+    const [delivery] = await h.services.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.eventId, confirmed!.id), eq(deliveries.userId, cast.users.memberReporter.id)))
+    expect(await sendDelivery(h.services, delivery!.id)).toBe('stored')
+    const [stored] = await h.services.db.select().from(deliveries).where(eq(deliveries.id, delivery!.id))
+    expect(stored!.textBody).toContain('Kèm theo thư: lời mời lịch invite.ics (METHOD:REQUEST).')
   })
 })
