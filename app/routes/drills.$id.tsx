@@ -120,6 +120,10 @@ export default function DrillPage() {
                 </li>
               ))}
             </ul>
+            {/* A file, not a page: reloadDocument keeps Remix from fetching it as a route. */}
+            <Link to={`/drills/${drill.id}.ics`} reloadDocument download>
+              {t('calendar.addToCalendar')}
+            </Link>
           </dd>
           {drill.venue ? (
             <>
