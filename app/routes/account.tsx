@@ -3,8 +3,10 @@ import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { changePassword } from '../auth/auth.server.ts'
+import { getCalendarFeed, revokeCalendarFeed, rotateCalendarFeed } from '../drills/calendar-feeds.server.ts'
 import { serializeSessionCookie } from '../auth/session.server.ts'
 import { Field, FormError, SelectField, isFailure } from '../components/form.tsx'
+import { formatDateTime } from '../lib/dates.ts'
 import { formToObject } from '../lib/forms.ts'
 import { failure, requireActing } from '../lib/route.server.ts'
 import { getMyProfile, updateMyPreferences } from '../users/profile.server.ts'
@@ -14,7 +16,7 @@ export const meta: MetaFunction = () => [{ title: 'CSIRT Net — Tài khoản / 
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const acting = requireActing(context, request)
-  return { profile: await getMyProfile(acting) }
+  return { profile: await getMyProfile(acting), calendarFeed: await getCalendarFeed(acting) }
 }
 
 export async function action({ context, request }: ActionFunctionArgs) {
@@ -22,6 +24,12 @@ export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData()
   const intent = form.get('intent')
   try {
+    // The feed's URL is in this one response and nowhere else: only its hash is kept.
+    if (intent === 'calendarFeed') return { ok: true as const, intent: 'calendarFeed' as const, feedUrl: (await rotateCalendarFeed(acting)).url }
+    if (intent === 'revokeCalendarFeed') {
+      await revokeCalendarFeed(acting)
+      return { ok: true as const, intent: 'revokeCalendarFeed' as const }
+    }
     if (intent === 'password') {
       const session = await changePassword(acting, formToObject(form), { userAgent: context.userAgent })
       return data(
@@ -42,8 +50,8 @@ export async function action({ context, request }: ActionFunctionArgs) {
 const ZONES = ['Asia/Ho_Chi_Minh', 'Asia/Bangkok', 'Asia/Singapore', 'Asia/Tokyo', 'Europe/London', 'Europe/Paris', 'America/New_York', 'UTC']
 
 export default function Account() {
-  const { t } = useTranslation()
-  const { profile } = useLoaderData<typeof loader>()
+  const { t, i18n } = useTranslation()
+  const { profile, calendarFeed } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const failed = isFailure(result) ? result : null
   const lastIntent = failed?.values.intent ?? (result && 'intent' in result ? result.intent : null)
@@ -89,6 +97,35 @@ export default function Account() {
         <p>
           <Link to="/account/notifications">{t('notifications.settingsLink')}</Link>
         </p>
+      </div>
+      <div className="panel">
+        <h2>{t('calendar.feed.title')}</h2>
+        <p>{t('calendar.feed.intro')}</p>
+        {result && 'feedUrl' in result ? (
+          <div role="status" className="notice">
+            <p>{t('calendar.feed.shownOnce')}</p>
+            <p>
+              <code>{result.feedUrl}</code>
+            </p>
+          </div>
+        ) : lastIntent === 'revokeCalendarFeed' && !failed ? (
+          <p role="status" className="notice">
+            {t('calendar.feed.revoked')}
+          </p>
+        ) : null}
+        <p className="muted">
+          {calendarFeed ? t('calendar.feed.active', { createdAt: formatDateTime(calendarFeed.createdAt, i18n.language, profile.timeZone) }) : t('calendar.feed.none')}
+        </p>
+        <Form method="post" className="inline-form">
+          <button type="submit" name="intent" value="calendarFeed">
+            {calendarFeed ? t('calendar.feed.rotate') : t('calendar.feed.create')}
+          </button>
+          {calendarFeed ? (
+            <button type="submit" name="intent" value="revokeCalendarFeed" className="secondary">
+              {t('calendar.feed.revoke')}
+            </button>
+          ) : null}
+        </Form>
       </div>
       <div className="panel">
         <h2>{t('auth.account.passwordTitle')}</h2>

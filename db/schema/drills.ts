@@ -232,3 +232,19 @@ export const drillActionItems = pgTable(
   },
   (t) => [index('drill_action_items_drill_idx').on(t.drillId, t.dueOn), index('drill_action_items_owner_idx').on(t.ownerOrganisationId)],
 )
+
+// A person's calendar feed of their drills (/calendar/<token>.ics), read by calendar apps that
+// carry no session. The URL's random token is the credential; the table holds only its SHA-256,
+// as with sessions (auth.ts), so a leaked table opens no feed. One per person: rotating replaces it.
+export const calendarFeedTokens = pgTable(
+  'calendar_feed_tokens',
+  {
+    id: id(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('calendar_feed_tokens_hash_key').on(t.tokenHash), uniqueIndex('calendar_feed_tokens_user_key').on(t.userId)],
+)
