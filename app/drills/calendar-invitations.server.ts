@@ -34,6 +34,10 @@ export async function drillInvitationFor(
   let method: MailInvitation['method']
   if (event.type === 'drill.cancelled') {
     method = 'CANCEL'
+  } else if (event.type === 'drill.registration_cancelled') {
+    // Only a confirmed place had an invitation out there to withdraw.
+    if (event.payload.previousStatus !== 'confirmed') return null
+    method = 'CANCEL'
   } else if (event.type === 'drill.registered' || event.type === 'drill.waitlist_promoted') {
     // A waitlist entry or a place awaiting approval is no invitation yet; its confirmation will be.
     if (event.payload.registrationStatus !== 'confirmed') return null
@@ -56,6 +60,13 @@ export async function drillInvitationFor(
           : and(eq(drillRegistrations.drillId, drillId), eq(drillRegistrations.userId, recipient.userId), sql`${drillRegistrations.status} <> 'cancelled'`),
       )
     if (!registration || registration.userId !== recipient.userId || registration.status !== 'confirmed') return null
+  } else if (event.type === 'drill.registration_cancelled') {
+    // Signed up again since: the same UIDs are theirs again, and a late CANCEL would remove them.
+    const [again] = await db
+      .select({ id: drillRegistrations.id })
+      .from(drillRegistrations)
+      .where(and(eq(drillRegistrations.drillId, drillId), eq(drillRegistrations.userId, recipient.userId), eq(drillRegistrations.status, 'confirmed')))
+    if (again) return null
   }
   const drill = await calendarPartsOf(db, row)
   if (drill.sessions.length === 0) return null

@@ -178,8 +178,13 @@ export async function cancelRegistration(acting: ActingContext, rawId: unknown) 
       details: { registrationId: registration.id, userId: registration.userId, from: registration.status },
     })
     // Cancelled by an organiser or one's organisation admin: the person should not find out at the door.
+    // The previous status says whether the mail withdraws a calendar invitation (a confirmed place's).
     if (registration.userId !== acting.actor.userId) {
-      await emitDrillEvent(tx, acting, drill, 'drill.registration_cancelled', { users: [registration.userId] }, { registrationId: registration.id, drillRole: registration.role })
+      await emitDrillEvent(tx, acting, drill, 'drill.registration_cancelled', { users: [registration.userId] }, {
+        registrationId: registration.id,
+        previousStatus: registration.status,
+        drillRole: registration.role,
+      })
     }
     const promoted = PLACE_HOLDING.includes(registration.status) ? await promoteFromWaitlist(tx, acting, drill) : []
     return { id: registration.id, promoted: promoted.map((p) => ({ id: p.id, userId: p.userId, status: p.status })) }

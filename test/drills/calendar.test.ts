@@ -149,6 +149,31 @@ describe('the invitation a drill mail carries', () => {
     expect(parseCalendar((await drillInvitationFor(h.services, promoted!, recipient('memberReporter2')))!.content).method).toBe('REQUEST')
   })
 
+  test('a confirmed place given up by someone else carries METHOD:CANCEL to its holder, unless they have signed up again', async () => {
+    const id = await twoSessionDrill()
+    const first = await signUpForDrill(await cast.as('memberReporter'), id, { role: 'participant' })
+    await cancelRegistration(await cast.as('memberAdmin'), first.id)
+    const [withdrawn] = await drillEvents(h, id, 'drill.registration_cancelled')
+    expect(withdrawn!.payload).toMatchObject({ registrationId: first.id, previousStatus: 'confirmed', audience: { users: [cast.users.memberReporter.id] } })
+    const cancel = await drillInvitationFor(h.services, withdrawn!, recipient('memberReporter'))
+    expect(parseCalendar(cancel!.content)).toMatchObject({ method: 'CANCEL', events: [{ status: 'CANCELLED', sequence: 0 }, { status: 'CANCELLED' }] })
+    await signUpForDrill(await cast.as('memberReporter'), id, { role: 'observer' })
+    expect(await drillInvitationFor(h.services, withdrawn!, recipient('memberReporter'))).toBeNull()
+  })
+
+  test('cancelling one’s own waitlist entry tells no one; an admin cancelling for their staff tells the person, without a CANCEL', async () => {
+    const id = await twoSessionDrill({ capacity: '1' })
+    await signUpForDrill(await cast.as('memberReporter'), id, { role: 'participant' })
+    const waiting = await signUpForDrill(await cast.as('memberReporter2'), id, { role: 'participant' })
+    await cancelRegistration(await cast.as('memberReporter2'), waiting.id)
+    expect(await drillEvents(h, id, 'drill.registration_cancelled')).toEqual([])
+    const again = await signUpForDrill(await cast.as('memberReporter2'), id, { role: 'participant' })
+    await cancelRegistration(await cast.as('memberAdmin'), again.id)
+    const [told] = await drillEvents(h, id, 'drill.registration_cancelled')
+    expect(told!.payload).toMatchObject({ previousStatus: 'waitlisted', audience: { users: [cast.users.memberReporter2.id] } })
+    expect(await drillInvitationFor(h.services, told!, recipient('memberReporter2'))).toBeNull()
+  })
+
   test('a cancellation of the drill carries METHOD:CANCEL', async () => {
     const id = await twoSessionDrill()
     await signUpForDrill(await cast.as('memberReporter'), id, { role: 'participant' })

@@ -50,7 +50,7 @@ describe('drill invitations by mail', () => {
   test('a waitlisted person who is promoted gets mail with a text/calendar METHOD:REQUEST for their place', async () => {
     const id = await publishedDrill(await cast.as('leadResponder'), drillForm(h.services.now(), { clusterId: cast.clusterId, capacity: '1' }))
     const first = await signUpForDrill(await cast.as('memberReporter'), id, { role: 'participant' })
-    await signUpForDrill(await cast.as('siblingResponder'), id, { role: 'participant' })
+    const second = await signUpForDrill(await cast.as('siblingResponder'), id, { role: 'participant' })
 
     const confirmation = await mailTo(cast.users.memberReporter.email, 'Đăng ký diễn tập')
     expect(calendarPart(confirmation)).toMatchObject({ method: 'REQUEST' })
@@ -65,6 +65,10 @@ describe('drill invitations by mail', () => {
     expect(part!.events).toHaveLength(1)
     expect(part!.events[0]).toMatchObject({ tzid: 'Asia/Ho_Chi_Minh', sequence: 0, attendees: [`mailto:${cast.users.siblingResponder.email}`] })
     expect(part!.events[0]!.uid).toBe(calendarPart(confirmation)!.events[0]!.uid)
+    // Their organisation admin gives the place up for them: the notice withdraws the invitation.
+    await cancelRegistration(await cast.as('siblingAdmin'), second.id)
+    const withdrawal = calendarPart(await mailTo(cast.users.siblingResponder.email, 'Đăng ký diễn tập của bạn đã bị hủy'))
+    expect(withdrawal).toMatchObject({ method: 'CANCEL', headerMethod: 'CANCEL', events: [{ uid: part!.events[0]!.uid, status: 'CANCELLED' }] })
   })
 
   test('cancelling the drill mails METHOD:CANCEL; an AMBER drill’s invitation holds no details', async () => {
