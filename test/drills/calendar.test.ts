@@ -4,7 +4,7 @@ import { deliveries, drills, drillSessions } from '../../db/schema/index.ts'
 import { drillInvitationFor } from '../../app/drills/calendar-invitations.server.ts'
 import { buildDrillCalendar, calendarPartsOf, drillCalendarDownload, type CalendarOptions } from '../../app/drills/calendar.server.ts'
 import { transitionDrill } from '../../app/drills/drills.server.ts'
-import { cancelRegistration, signUpForDrill } from '../../app/drills/registrations.server.ts'
+import { approveRegistration, cancelRegistration, signUpForDrill } from '../../app/drills/registrations.server.ts'
 import { dateToLocalDateTime } from '../../app/lib/dates.ts'
 import { sendDelivery } from '../../app/notifications/deliver.server.ts'
 import { fanOutEvent } from '../../app/notifications/fanout.server.ts'
@@ -147,6 +147,16 @@ describe('the invitation a drill mail carries', () => {
     expect(await drillInvitationFor(h.services, confirmed!, recipient('memberReporter'))).toBeNull()
     const [promoted] = await drillEvents(h, id, 'drill.waitlist_promoted')
     expect(parseCalendar((await drillInvitationFor(h.services, promoted!, recipient('memberReporter2')))!.content).method).toBe('REQUEST')
+  })
+
+  test('a place awaiting approval carries none; its approval carries METHOD:REQUEST', async () => {
+    const id = await twoSessionDrill({ requiresApproval: 'on' })
+    const pending = await signUpForDrill(await cast.as('memberReporter'), id, { role: 'participant' })
+    expect(pending.status).toBe('pending_approval')
+    await approveRegistration(await cast.as('memberAdmin'), pending.id)
+    const [asked, approved] = await drillEvents(h, id, 'drill.registered')
+    expect(await drillInvitationFor(h.services, asked!, recipient('memberReporter'))).toBeNull()
+    expect((await drillInvitationFor(h.services, approved!, recipient('memberReporter')))!.method).toBe('REQUEST')
   })
 
   test('a confirmed place given up by someone else carries METHOD:CANCEL to its holder, unless they have signed up again', async () => {
