@@ -98,8 +98,11 @@ export function buildDrillCalendar(env: Pick<Env, 'APP_URL' | 'MAIL_FROM'>, dril
   for (const { row, sessions, organiserName } of drills) {
     const link = `${env.APP_URL}/drills/${row.id}`
     const open = detailsAllowedByEmail(row.tlp)
-    const summary = open || opts.channel === 'download' ? row.title : t('calendar.withheldSummary', { tlp: row.tlp })
-    // Never the scenario or the objectives: a calendar entry outlives the moment they are released.
+    // Who and what, beyond the link: withheld from an AMBER+ calendar leaving the platform.
+    const named = open || opts.channel === 'download'
+    const summary = named ? row.title : t('calendar.withheldSummary', { tlp: row.tlp })
+    // Never the scenario or the objectives: a calendar copy is made before the start, while they
+    // are still the organisers' alone, and cannot be taken back.
     const description = open && row.description ? `${row.description}\n\n${link}` : link
     const cancelled = opts.method === 'CANCEL' || row.status === 'cancelled'
     sessions.forEach((session, index) => {
@@ -116,7 +119,7 @@ export function buildDrillCalendar(env: Pick<Env, 'APP_URL' | 'MAIL_FROM'>, dril
         location: open ? (row.venue ?? row.onlineUrl ?? null) : null,
         url: open && row.onlineUrl ? row.onlineUrl : link,
         status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-        organizer: { name: organiserName || 'CSIRT Net', email: organizerEmail },
+        organizer: { name: (named && organiserName) || 'CSIRT Net', email: organizerEmail },
         // Signing up was the acceptance, and replies to a no-reply sender go nowhere: no RSVP.
         attendees: opts.attendee
           ? [

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { deliveries, drills, drillSessions } from '../../db/schema/index.ts'
+import { deliveries, drills, drillSessions, organisations } from '../../db/schema/index.ts'
 import { drillInvitationFor } from '../../app/drills/calendar-invitations.server.ts'
 import { buildDrillCalendar, calendarPartsOf, drillCalendarDownload, type CalendarOptions } from '../../app/drills/calendar.server.ts'
 import { transitionDrill } from '../../app/drills/drills.server.ts'
@@ -43,7 +43,8 @@ async function twoSessionDrill(over: Record<string, string | string[]> = {}) {
 async function calendarOf(id: string, opts: Partial<CalendarOptions> = {}) {
   const drill = await calendarPartsOf(h.services.db, (await drillRow(h, id))!)
   const text = buildDrillCalendar(h.services.env, [drill], { method: 'REQUEST', channel: 'mail', locale: 'vi', now: h.services.now(), ...opts })
-  return { text, ...parseCalendar(text) }
+  // Unfolded (RFC 5545 §3.1), so that a search for a string cannot miss it across a fold.
+  return { text: text.replace(/\r\n[ \t]/g, ''), ...parseCalendar(text) }
 }
 
 describe('a drill as iCalendar', () => {
@@ -104,6 +105,7 @@ describe('a drill as iCalendar', () => {
 
   test('TLP:AMBER: by mail and feed only a neutral title and the link; the download keeps the title, never the details', async () => {
     const id = await twoSessionDrill({ tlp: 'AMBER', onlineUrl: 'https://meet.example.vn/secret-room' })
+    const [organiser] = await h.services.db.select({ name: organisations.shortName }).from(organisations).where(eq(organisations.id, cast.leadOrgId))
     for (const channel of ['mail', 'feed', 'download'] as const) {
       const { text, events } = await calendarOf(id, { method: channel === 'mail' ? 'REQUEST' : 'PUBLISH', channel })
       for (const secret of ['Kịch bản', 'Kiểm tra quy trình', 'Diễn tập trên bàn cho các thành viên', 'Sở KH&CN Nam Định', 'secret-room']) {
@@ -112,8 +114,14 @@ describe('a drill as iCalendar', () => {
       expect(events[0]!.description).toBe(`http://localhost:3000/drills/${id}`)
       expect(events[0]!.url).toBe(`http://localhost:3000/drills/${id}`)
       expect(events[0]!.location).toBeNull()
-      if (channel === 'download') expect(events[0]!.summary).toContain('Diễn tập ứng cứu sự cố mã độc tống tiền')
-      else expect(events[0]!.summary).toBe('Diễn tập CSIRT Net (TLP:AMBER) (buổi 1/2)')
+      if (channel === 'download') {
+        expect(events[0]!.summary).toContain('Diễn tập ứng cứu sự cố mã độc tống tiền')
+        expect(text).toContain(`CN="${organiser!.name}"`)
+      } else {
+        expect(events[0]!.summary).toBe('Diễn tập CSIRT Net (TLP:AMBER) (buổi 1/2)')
+        expect(text).not.toContain('Diễn tập ứng cứu sự cố')
+        expect(text).not.toContain(organiser!.name)
+      }
     }
   })
 
