@@ -42,6 +42,10 @@ export async function drillInvitationFor(
     // A waitlist entry or a place awaiting approval is no invitation yet; its confirmation will be.
     if (event.payload.registrationStatus !== 'confirmed') return null
     method = 'REQUEST'
+  } else if (event.type === 'drill.rescheduled') {
+    // The update: same UIDs, the raised SEQUENCE, so calendars replace the entry they hold.
+    // Only a confirmed place has an entry; the waitlisted are told without one.
+    method = 'REQUEST'
   } else {
     return null
   }

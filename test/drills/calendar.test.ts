@@ -4,6 +4,7 @@ import { deliveries, drills, drillSessions, organisations } from '../../db/schem
 import { drillInvitationFor } from '../../app/drills/calendar-invitations.server.ts'
 import { buildDrillCalendar, calendarPartsOf, drillCalendarDownload, type CalendarOptions } from '../../app/drills/calendar.server.ts'
 import { transitionDrill } from '../../app/drills/drills.server.ts'
+import { updateDrill } from '../../app/drills/editing.server.ts'
 import { approveRegistration, cancelRegistration, signUpForDrill } from '../../app/drills/registrations.server.ts'
 import { dateToLocalDateTime } from '../../app/lib/dates.ts'
 import { sendDelivery } from '../../app/notifications/deliver.server.ts'
@@ -30,14 +31,15 @@ const DAY = 24 * 3600_000
 const dayFromNow = (days: number) => dateToLocalDateTime(new Date(h.services.now().getTime() + days * DAY), 'Asia/Ho_Chi_Minh').slice(0, 10)
 
 /** A published Cluster A drill with two sessions: 09:00–12:00 on day 10 and 13:30–17:00 on day 11. */
-async function twoSessionDrill(over: Record<string, string | string[]> = {}) {
-  const form = drillForm(h.services.now(), {
+const twoSessionForm = (over: Record<string, string | string[]> = {}) =>
+  drillForm(h.services.now(), {
     clusterId: cast.clusterId,
     sessionStarts: [`${dayFromNow(10)}T09:00`, `${dayFromNow(11)}T13:30`],
     sessionEnds: [`${dayFromNow(10)}T12:00`, `${dayFromNow(11)}T17:00`],
     ...over,
   })
-  return publishedDrill(await cast.as('leadResponder'), form)
+async function twoSessionDrill(over: Record<string, string | string[]> = {}) {
+  return publishedDrill(await cast.as('leadResponder'), twoSessionForm(over))
 }
 
 async function calendarOf(id: string, opts: Partial<CalendarOptions> = {}) {
@@ -190,6 +192,21 @@ describe('the invitation a drill mail carries', () => {
     const [told] = await drillEvents(h, id, 'drill.registration_cancelled')
     expect(told!.payload).toMatchObject({ previousStatus: 'waitlisted', audience: { users: [cast.users.memberReporter2.id] } })
     expect(await drillInvitationFor(h.services, told!, recipient('memberReporter2'))).toBeNull()
+  })
+
+  test('a change of time: METHOD:REQUEST with the same UIDs and the raised SEQUENCE, to confirmed places only', async () => {
+    const id = await twoSessionDrill({ capacity: '1' })
+    await signUpForDrill(await cast.as('memberReporter'), id, { role: 'participant' })
+    await signUpForDrill(await cast.as('memberReporter2'), id, { role: 'participant' }) // waitlisted
+    const before = await calendarOf(id)
+    const later = twoSessionForm({ capacity: '1', sessionStarts: [`${dayFromNow(10)}T10:00`, `${dayFromNow(11)}T13:30`] })
+    await updateDrill(await cast.as('leadResponder'), id, later)
+    const [rescheduled] = await drillEvents(h, id, 'drill.rescheduled')
+    const update = parseCalendar((await drillInvitationFor(h.services, rescheduled!, recipient('memberReporter')))!.content)
+    expect(update.method).toBe('REQUEST')
+    expect(update.events.map((e) => [e.uid, e.sequence])).toEqual(before.events.map((e) => [e.uid, 1]))
+    expect(update.events.map((e) => e.localStart)).toEqual([`${dayFromNow(10)}T10:00:00`, `${dayFromNow(11)}T13:30:00`])
+    expect(await drillInvitationFor(h.services, rescheduled!, recipient('memberReporter2'))).toBeNull()
   })
 
   test('a cancellation of the drill carries METHOD:CANCEL', async () => {
