@@ -15,6 +15,8 @@ export interface JobPayloads {
   'incidents.deadlines': Record<string, never>
   /** Every 15 minutes: drill registration closing soon, 7 days and 1 day before the start. */
   'drills.reminders': Record<string, never>
+  /** Save a confirmed import of indicators, a chunk per transaction (app/iocs/imports.server.ts). */
+  'indicators.import': { importId: string }
 }
 export type JobName = keyof JobPayloads
 
@@ -29,6 +31,9 @@ export const QUEUES: Record<JobName, QueueOptions> = {
   // Each reminder row is its own claim, so an overlapping or retried run sends nothing twice.
   'incidents.deadlines': { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 600 },
   'drills.reminders': { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 600 },
+  // A run resumes after the last committed chunk, so a retry repeats nothing; 200,000 entries
+  // take well under the expiry.
+  'indicators.import': { retryLimit: 5, retryDelay: 10, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 1800 },
 }
 
 /** Cron schedules, in Asia/Ho_Chi_Minh. */

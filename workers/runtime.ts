@@ -1,6 +1,7 @@
 import type { JobWithMetadata } from 'pg-boss'
 import type { Services } from '../app/lib/context.server.ts'
 import { drillReminders } from './jobs/drills/reminders.ts'
+import { importIndicators } from './jobs/indicators/import.ts'
 import { send } from './jobs/email/send.ts'
 import { deadlines } from './jobs/incidents/deadlines.ts'
 import { cleanup } from './jobs/maintenance/cleanup.ts'
@@ -18,6 +19,7 @@ const HANDLERS: { [N in JobName]: JobHandler<N> } = {
   'maintenance.cleanup': cleanup,
   'incidents.deadlines': deadlines,
   'drills.reminders': drillReminders,
+  'indicators.import': importIndicators,
 }
 
 export interface WorkerOptions {

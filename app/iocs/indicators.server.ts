@@ -1,79 +1,23 @@
-import { and, desc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/client.ts'
 import { incidents, indicatorCorrelations, indicatorIncidents, indicators, indicatorSightings, organisations } from '../../db/schema/index.ts'
 import { auditAs } from '../audit/audit.server.ts'
 import type { ActingContext } from '../lib/context.server.ts'
 import { DomainError } from '../lib/errors.ts'
 import { validate } from '../lib/forms.ts'
-import { emitEvent } from '../notifications/emit.server.ts'
 import { getVisibleIncident } from '../incidents/access.server.ts'
 import { authorize, can, visibleIncidentsWhere, visibleIndicatorsWhere } from '../policy/policy.server.ts'
-import { getVisibleIndicator, type IndicatorRow } from './access.server.ts'
-import { classify, normalise, parsePaste, type IndicatorType, type InvalidReason } from './normalise.ts'
-import { IndicatorFormSchema, PasteFormSchema, SharingSchema, SightingFormSchema } from './schemas.ts'
+import { getVisibleIndicator } from './access.server.ts'
+import { auditImport, correlateRows, indicatorValues, previewEntries, saveEntries } from './import.server.ts'
+import { classify, normalise, parsePaste } from './normalise.ts'
+import { IndicatorFormSchema, PasteFormSchema, SightingFormSchema } from './schemas.ts'
 import { warninglistsInForce } from './warninglists.server.ts'
 
 // Indicators of compromise (issue 5): share one, or many from a pasted report (preview, then
 // save), record sightings, and correlate the same canonical value across organisations. Every
 // act validates, asks the policy, and writes its rows, audit entry and events in one transaction.
 
-type Sharing = ReturnType<typeof SharingSchema.parse>
-
-const IP_TYPES: readonly IndicatorType[] = ['ipv4', 'ipv6', 'cidr']
-
-function columnsFor(acting: ActingContext, type: IndicatorType, value: string, sharing: Sharing, now: Date) {
-  return {
-    type,
-    value,
-    network: IP_TYPES.includes(type) ? value : null,
-    tlp: sharing.tlp,
-    pap: sharing.pap,
-    confidence: sharing.confidence,
-    firstSeenAt: sharing.firstSeenAt,
-    lastSeenAt: sharing.lastSeenAt,
-    validUntil: sharing.validUntil,
-    tags: sharing.tags,
-    description: sharing.description,
-    sourceOrganisationId: acting.actor.organisationId,
-    createdBy: acting.actor.userId,
-    createdAt: now,
-    updatedAt: now,
-  }
-}
-
-/**
- * Records that another organisation already holds the same canonical (type, value), once per pair,
- * and tells the people concerned (recipients.server.ts decides who may hear of it).
- */
-async function correlate(tx: Executor, acting: ActingContext, row: IndicatorRow): Promise<number> {
-  const others = await tx
-    .select({ id: indicators.id, sourceOrganisationId: indicators.sourceOrganisationId })
-    .from(indicators)
-    .where(and(eq(indicators.type, row.type), eq(indicators.value, row.value), ne(indicators.sourceOrganisationId, row.sourceOrganisationId)))
-  if (others.length === 0) return 0
-  // uuid order in PostgreSQL is byte order, which is the order of their lower-case hex text.
-  const pairs = others.map((o) => (row.id < o.id ? { indicatorId: row.id, relatedIndicatorId: o.id } : { indicatorId: o.id, relatedIndicatorId: row.id }))
-  const inserted = await tx.insert(indicatorCorrelations).values(pairs).onConflictDoNothing().returning({ id: indicatorCorrelations.id })
-  if (inserted.length === 0) return 0
-  await emitEvent(tx, acting.services, {
-    type: 'indicator.correlated',
-    objectType: 'indicator',
-    objectId: row.id,
-    organisationId: row.sourceOrganisationId,
-    actorUserId: acting.actor.userId,
-    tlp: row.tlp,
-    // Ids only: who may be told, and of what, is decided per recipient by the policy.
-    payload: {
-      indicatorId: row.id,
-      link: `/indicators/${row.id}`,
-      relatedIndicatorIds: others.map((o) => o.id),
-      organisationIds: [...new Set([row.sourceOrganisationId, ...others.map((o) => o.sourceOrganisationId)])],
-    },
-  })
-  return inserted.length
-}
-
-async function insertIndicator(tx: Executor, acting: ActingContext, values: ReturnType<typeof columnsFor>) {
+async function insertIndicator(tx: Executor, values: ReturnType<typeof indicatorValues>) {
   const [row] = await tx.insert(indicators).values(values).onConflictDoNothing().returning()
   return row ?? null
 }
@@ -88,7 +32,7 @@ export async function createIndicator(acting: ActingContext, input: unknown) {
   }
   const now = acting.services.now()
   return acting.services.db.transaction(async (tx) => {
-    const row = await insertIndicator(tx, acting, columnsFor(acting, normalised.type, normalised.value, form, now))
+    const row = await insertIndicator(tx, indicatorValues(acting, normalised.type, normalised.value, form, now))
     const onLists = (await warninglistsInForce(tx)).matcher.match(normalised.type, normalised.value)
     if (!row) {
       const [existing] = await tx
@@ -104,7 +48,7 @@ export async function createIndicator(acting: ActingContext, input: unknown) {
       objectOrganisationId: row.sourceOrganisationId,
       details: { type: row.type, tlp: row.tlp, warninglists: onLists },
     })
-    await correlate(tx, acting, row)
+    await correlateRows(tx, acting, [row])
     return { id: row.id, created: true, warninglists: onLists }
   })
 }
@@ -112,50 +56,12 @@ export async function createIndicator(acting: ActingContext, input: unknown) {
 // ---------------------------------------------------------------------------------------------
 // Bulk paste: preview, then save. The save re-reads the text: a preview is never trusted.
 
-export type PreviewStatus = 'valid' | 'duplicate' | 'warninglisted' | 'invalid'
-export interface PreviewLine {
-  line: number
-  raw: string
-  status: PreviewStatus
-  type: IndicatorType | null
-  value: string | null
-  reason: InvalidReason | null
-  /** Set for 'duplicate': seen earlier in this paste, or already shared by this organisation. */
-  duplicateOf: 'paste' | 'organisation' | null
-  warninglists: string[]
-}
-
-async function preview(db: Executor, acting: ActingContext, text: string): Promise<PreviewLine[]> {
-  const entries = parsePaste(text)
-  const values = [...new Set(entries.flatMap((e) => (e.result.ok ? [e.result.value] : [])))]
-  const held = new Set<string>()
-  for (let i = 0; i < values.length; i += 1000) {
-    const rows = await db
-      .select({ type: indicators.type, value: indicators.value })
-      .from(indicators)
-      .where(and(eq(indicators.sourceOrganisationId, acting.actor.organisationId), inArray(indicators.value, values.slice(i, i + 1000))))
-    for (const r of rows) held.add(`${r.type}\u0000${r.value}`)
-  }
-  const seen = new Set<string>()
-  const { matcher } = await warninglistsInForce(db)
-  return entries.map((e): PreviewLine => {
-    if (!e.result.ok) {
-      return { line: e.line, raw: e.raw, status: 'invalid', type: e.result.type, value: null, reason: e.result.reason, duplicateOf: null, warninglists: [] }
-    }
-    const { type, value } = e.result
-    const key = `${type}\u0000${value}`
-    const duplicateOf = held.has(key) ? 'organisation' : seen.has(key) ? 'paste' : null
-    seen.add(key)
-    const onLists = matcher.match(type, value)
-    const status: PreviewStatus = duplicateOf ? 'duplicate' : onLists.length > 0 ? 'warninglisted' : 'valid'
-    return { line: e.line, raw: e.raw, status, type, value, reason: null, duplicateOf, warninglists: onLists }
-  })
-}
+export type { PreviewLine, PreviewStatus } from './import.server.ts'
 
 export async function previewPaste(acting: ActingContext, input: unknown) {
   authorize(acting.actor, { action: 'indicator.create' })
   const form = validate(PasteFormSchema, input)
-  return preview(acting.services.db, acting, form.text)
+  return previewEntries(acting.services.db, acting, parsePaste(form.text))
 }
 
 /** Names of the administrators' warninglists by id, for pages that show preview or indicator warnings. */
@@ -167,26 +73,10 @@ export async function warninglistNames(acting: ActingContext): Promise<Record<st
 export async function savePaste(acting: ActingContext, input: unknown) {
   authorize(acting.actor, { action: 'indicator.create' })
   const form = validate(PasteFormSchema, input)
-  const now = acting.services.now()
   return acting.services.db.transaction(async (tx) => {
-    const lines = await preview(tx, acting, form.text)
-    const ids: string[] = []
-    for (const line of lines) {
-      if ((line.status !== 'valid' && line.status !== 'warninglisted') || !line.type || !line.value) continue
-      const row = await insertIndicator(tx, acting, columnsFor(acting, line.type, line.value, form, now))
-      if (!row) continue
-      ids.push(row.id)
-      await correlate(tx, acting, row)
-    }
-    const count = (s: PreviewStatus) => lines.filter((l) => l.status === s).length
-    const summary = { created: ids.length, duplicate: count('duplicate'), warninglisted: count('warninglisted'), invalid: count('invalid') }
-    await auditAs(tx, acting, {
-      action: 'indicator.imported',
-      objectType: 'indicator',
-      objectOrganisationId: acting.actor.organisationId,
-      details: { ...summary, tlp: form.tlp, source: 'paste' },
-    })
-    return { ...summary, ids, lines }
+    const { lines, created, counts } = await saveEntries(tx, acting, parsePaste(form.text), form)
+    await auditImport(tx, acting, counts, { source: 'paste', tlp: form.tlp })
+    return { ...counts, ids: created.map((r) => r.id), lines }
   })
 }
 

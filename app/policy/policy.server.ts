@@ -70,6 +70,9 @@ export type Action =
   | { action: 'indicator.view'; indicator: IndicatorFacts }
   | { action: 'indicator.sight'; indicator: IndicatorFacts }
   | { action: 'indicator.linkIncident'; indicator: IndicatorFacts; incident: IncidentFacts }
+  /** An import of indicators (its progress, preview and summary), and confirming or dropping it. */
+  | { action: 'indicatorImport.view'; import: ImportFacts }
+  | { action: 'indicatorImport.manage'; import: ImportFacts }
   | { action: 'drill.create'; level: DrillLevel; clusterId: string | null }
   | { action: 'drill.view'; drill: DrillFacts }
   | { action: 'drill.manage'; drill: DrillFacts }
@@ -203,6 +206,21 @@ export function can(actor: Actor, request: Action): boolean {
     case 'indicator.linkIncident':
       // Linking states "this indicator belongs to that incident": the actor must see both sides.
       return sharesIndicators(actor) && canSeeIndicator(actor, request.indicator) && canSeeIncident(actor, request.incident)
+    case 'indicatorImport.view':
+      // The organisation's analysts see its imports (an import speaks for the organisation); a
+      // token only those made through it.
+      return (
+        actor.organisationId === request.import.organisationId &&
+        (sharesIndicators(actor) || actor.userId === request.import.createdBy) &&
+        (!actor.apiTokenId || request.import.apiTokenId === actor.apiTokenId)
+      )
+    case 'indicatorImport.manage':
+      // Whoever uploaded it, or the organisation's admin.
+      return (
+        actor.organisationId === request.import.organisationId &&
+        (actor.userId === request.import.createdBy || actor.role === 'org_admin') &&
+        (!actor.apiTokenId || request.import.apiTokenId === actor.apiTokenId)
+      )
     case 'drill.create':
       return canOrganise(actor, request.level, request.clusterId)
     case 'drill.view':
@@ -452,6 +470,12 @@ export function visibleIncidentsWhere(actor: Actor): SQL {
 // shared by an organisation's analysts (responders, admins, national-CERT analysts); reporters
 // file incidents and administrators administer. A sighting or a correlation is shown only with
 // indicators the viewer may see (app/iocs/correlations.server.ts).
+
+export interface ImportFacts {
+  organisationId: string
+  createdBy: string
+  apiTokenId: string | null
+}
 
 export interface IndicatorFacts {
   id: string

@@ -6,6 +6,7 @@ import { DomainError } from '../lib/errors.ts'
 import type { ActingContext, Services } from '../lib/context.server.ts'
 import { listOrganisations } from '../orgs/organisations.server.ts'
 import type { AppEnv } from './app.ts'
+import { getImport, startImport } from '../iocs/imports.server.ts'
 import { openApiDocument } from './openapi.ts'
 import { domainProblem, problem } from './problem.ts'
 
@@ -105,6 +106,21 @@ export function createApiRouter(services: Services) {
     const body: unknown = await c.req.json()
     const result = await createIndicator(actingWith(c, 'indicators:write'), body)
     return c.json(result, result.created ? 201 : 200)
+  })
+
+  // Bulk imports for machines: the input is kept and saved by the worker (app/iocs/imports.server.ts);
+  // the answer is where to follow its progress.
+  api.post('/v1/indicators/imports', async (c) => {
+    const body: unknown = await c.req.json()
+    const started = await startImport(actingWith(c, 'indicators:write'), body)
+    c.header('Location', `/api/v1/indicators/imports/${started.id}`)
+    return c.json(started, 202)
+  })
+
+  api.get('/v1/indicators/imports/:id', async (c) => {
+    const { import: state } = await getImport(actingWith(c, 'indicators:write'), c.req.param('id'))
+    const { mayManage: _mayManage, ...body } = state
+    return c.json(body)
   })
 
   api.get('/v1/incidents', async (c) => {

@@ -57,6 +57,30 @@ export function openApiDocument(appUrl: string) {
             createdAt: { type: 'string', format: 'date-time' },
           },
         },
+        IndicatorImport: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            status: { enum: ['queued', 'running', 'done', 'failed'] },
+            total: { type: 'integer' },
+            processed: { type: 'integer' },
+            summary: {
+              type: 'object',
+              properties: Object.fromEntries(['created', 'duplicate', 'warninglisted', 'invalid', 'skipped'].map((k) => [k, { type: 'integer' }])),
+            },
+            error: { type: ['string', 'null'] },
+          },
+        },
+        NewIndicatorSharing: {
+          type: 'object',
+          properties: {
+            tlp: { enum: [...TLP_LABELS], default: 'AMBER' },
+            pap: { enum: ['CLEAR', 'GREEN', 'AMBER', 'RED'], default: 'AMBER' },
+            confidence: { type: 'integer', minimum: 0, maximum: 100, default: 50 },
+            tags: { type: 'array', items: { type: 'string' } },
+            description: { type: 'string' },
+          },
+        },
         NewIndicator: {
           type: 'object',
           required: ['type', 'value'],
@@ -109,6 +133,42 @@ export function openApiDocument(appUrl: string) {
           security: scoped('indicators:read'),
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           responses: { '200': json({ type: 'object', properties: { indicator: ref('Indicator'), seenByOrganisations: { type: 'integer' } } }), ...errors },
+        },
+      },
+      '/v1/indicators/imports': {
+        post: {
+          summary: 'Import many indicators (a report, a CSV file, a STIX 2.1 bundle); the worker saves them',
+          security: scoped('indicators:write'),
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  allOf: [
+                    ref('NewIndicatorSharing'),
+                    {
+                      type: 'object',
+                      required: ['content'],
+                      properties: {
+                        content: { type: 'string', description: 'The input itself (at most 20 MiB, 200,000 entries)' },
+                        format: { enum: ['auto', 'text', 'csv', 'stix'], default: 'auto' },
+                        fileName: { type: 'string' },
+                      },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+          responses: { '202': json(ref('IndicatorImport'), 'Queued; follow the Location header'), '415': problem, ...errors },
+        },
+      },
+      '/v1/indicators/imports/{id}': {
+        get: {
+          summary: 'An import’s progress and, once done, its summary',
+          security: scoped('indicators:write'),
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { '200': json(ref('IndicatorImport')), ...errors },
         },
       },
       '/v1/incidents': {
