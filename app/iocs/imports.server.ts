@@ -5,7 +5,7 @@ import { apiTokens, indicatorImports, type IndicatorImportSummary } from '../../
 import { auditAs } from '../audit/audit.server.ts'
 import type { ActingContext, Services } from '../lib/context.server.ts'
 import { DomainError } from '../lib/errors.ts'
-import { validate } from '../lib/forms.ts'
+import { formToObject, validate } from '../lib/forms.ts'
 import { loadActor } from '../policy/actor.server.ts'
 import { authorize, can } from '../policy/policy.server.ts'
 import type { ImportEntry } from './import-entries.ts'
@@ -38,7 +38,7 @@ export const ImportFormSchema = SharingSchema.extend({
     .transform((v) => (v ? v : 'auto'))
     .pipe(z.enum(['auto', ...IMPORT_FORMATS], { error: 'validation.invalid' })),
   fileName: z.string().trim().max(255, 'validation.tooLong').optional().default(''),
-  content: z.string({ error: 'iocs.import.errors.noContent' }).min(1, 'iocs.import.errors.noContent').max(IMPORT_MAX_BYTES, 'iocs.import.errors.tooLarge'),
+  content: z.string({ error: 'iocs.validation.importNoContent' }).min(1, 'iocs.validation.importNoContent').max(IMPORT_MAX_BYTES, 'iocs.validation.importTooLarge'),
 })
 
 /** The format of an upload: what the user chose, else the file name's extension, else the content's look. */
@@ -63,6 +63,17 @@ export function parseImport(format: ImportFormat, content: string): ParsedImport
     case 'stix':
       return { ok: false, error: 'iocs.import.errors.formatUnavailable' }
   }
+}
+
+/** The import form's fields, the uploaded file (if one was chosen) standing for the pasted content. */
+export async function importInputFromForm(form: FormData): Promise<Record<string, unknown>> {
+  const input: Record<string, unknown> = formToObject(form)
+  const file = form.get('file')
+  if (file instanceof File && file.size > 0) {
+    input.content = await file.text()
+    input.fileName = file.name
+  }
+  return input
 }
 
 type ImportRow = typeof indicatorImports.$inferSelect

@@ -33,6 +33,7 @@ export default function IndicatorsPage() {
         <p className="inline-form">
           {data.mayShare ? <Link to="/indicators/new">{t('iocs.list.share')}</Link> : null}
           {data.mayShare ? <Link to="/indicators/paste">{t('iocs.list.paste')}</Link> : null}
+          {data.mayShare ? <Link to="/indicators/import">{t('iocs.import.link')}</Link> : null}
           {data.mayManageWarninglists ? <Link to="/admin/warninglists">{t('iocs.warninglistAdmin.title')}</Link> : null}
         </p>
       ) : null}

@@ -3,9 +3,9 @@ import { Form, Link, useActionData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { FormError, isFailure } from '../components/form.tsx'
 import { SharingFields } from '../components/indicator-fields.tsx'
+import { PreviewTable } from '../components/import-preview.tsx'
 import { TextAreaField } from '../components/triage.tsx'
 import { mayShareIndicators, previewPaste, savePaste, warninglistNames, type PreviewLine } from '../iocs/indicators.server.ts'
-import { defang } from '../iocs/types.ts'
 import { DomainError } from '../lib/errors.ts'
 import { formToObject, keptValues, type FormFailure } from '../lib/forms.ts'
 import { failure, loaderFailure, requireActing } from '../lib/route.server.ts'
@@ -35,50 +35,6 @@ export async function action({ context, request }: ActionFunctionArgs) {
   } catch (error) {
     return failure(error, form)
   }
-}
-
-function PreviewTable({ lines, names }: { lines: PreviewLine[]; names: Record<string, string> }) {
-  const { t } = useTranslation()
-  const count = (s: PreviewLine['status']) => lines.filter((l) => l.status === s).length
-  if (lines.length === 0) return <p className="muted">{t('iocs.paste.nothing')}</p>
-  const detail = (l: PreviewLine) => {
-    if (l.status === 'invalid') return l.reason ? t(`iocs.validation.${l.reason}`) : ''
-    if (l.status === 'duplicate') return t(l.duplicateOf === 'organisation' ? 'iocs.preview.duplicateInOrganisation' : 'iocs.preview.duplicateInPaste')
-    return l.warninglists.map((w) => names[w] ?? t(`iocs.warninglists.${w}`)).join('; ')
-  }
-  return (
-    <div className="table-wrap">
-      <table>
-        <caption>
-          {t('iocs.paste.previewCaption', { valid: count('valid'), warninglisted: count('warninglisted'), duplicate: count('duplicate'), invalid: count('invalid') })}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('iocs.fields.line')}</th>
-            <th scope="col">{t('iocs.fields.raw')}</th>
-            <th scope="col">{t('iocs.fields.type')}</th>
-            <th scope="col">{t('iocs.fields.value')}</th>
-            <th scope="col">{t('iocs.fields.status')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {lines.map((l, i) => (
-            <tr key={i} data-status={l.status}>
-              <td>{l.line}</td>
-              <td>
-                <code>{l.raw}</code>
-              </td>
-              <td>{l.type ? t(`iocs.types.${l.type}`) : '—'}</td>
-              <td>{l.type && l.value ? <code>{defang(l.type, l.value)}</code> : '—'}</td>
-              <td>
-                <strong>{t(`iocs.preview.${l.status}`)}</strong> {detail(l)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  )
 }
 
 export default function PasteIndicatorsPage() {
