@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next'
-import type { PreviewLine } from '../iocs/import.server.ts'
+import type { PreviewLine } from '../iocs/import-pipeline.server.ts'
 import { defang } from '../iocs/types.ts'
 
 // The preview of an import, line by line: valid, duplicate, warninglisted (saved all the same),
@@ -7,7 +7,7 @@ import { defang } from '../iocs/types.ts'
 // Shared by the paste page and a stored import's page, which passes the counts over every entry
 // when it shows only the first lines.
 
-export function PreviewTable({ lines, names, counts }: { lines: PreviewLine[]; names: Record<string, string>; counts?: Record<'valid' | 'duplicate' | 'warninglisted' | 'invalid' | 'skipped', number> }) {
+export function PreviewTable({ lines, names, counts }: { lines: PreviewLine[]; names: Record<string, string>; counts?: Record<PreviewLine['status'], number> }) {
   const { t } = useTranslation()
   const count = (s: PreviewLine['status']) => (counts ? counts[s] : lines.filter((l) => l.status === s).length)
   const total = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : lines.length

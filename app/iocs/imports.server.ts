@@ -9,7 +9,7 @@ import { formToObject, validate } from '../lib/forms.ts'
 import { loadActor } from '../policy/actor.server.ts'
 import { authorize, can } from '../policy/policy.server.ts'
 import type { ImportEntry } from './import-entries.ts'
-import { auditImport, countLines, previewEntries, saveEntries, type ImportCounts, type PreviewLine } from './import.server.ts'
+import { auditImport, countStatuses, indicatorKey, previewEntries, saveEntries, type ImportCounts, type PreviewLine, type PreviewStatus } from './import-pipeline.server.ts'
 import { parsePaste } from './normalise.ts'
 import { SharingSchema } from './schemas.ts'
 
@@ -208,13 +208,13 @@ function view(acting: ActingContext, row: ImportRow): ImportView {
 }
 
 /** An import's state; a draft also carries its preview (counts over every entry, the first rows). */
-export async function getImport(acting: ActingContext, id: string): Promise<{ import: ImportView; preview: { counts: ImportCounts; lines: PreviewLine[] } | null }> {
+export async function getImport(acting: ActingContext, id: string): Promise<{ import: ImportView; preview: { counts: Record<PreviewStatus, number>; lines: PreviewLine[] } | null }> {
   const db = acting.services.db
   const row = await loadImport(db, acting, id)
   if (row.status !== 'draft') return { import: view(acting, row), preview: null }
   const parsed = parseImport(row.format, row.content)
   const lines = parsed.ok ? await previewEntries(db, acting, parsed.entries) : []
-  return { import: view(acting, row), preview: { counts: countLines(lines, 0), lines: lines.slice(0, PREVIEW_ROWS) } }
+  return { import: view(acting, row), preview: { counts: countStatuses(lines), lines: lines.slice(0, PREVIEW_ROWS) } }
 }
 
 /** The organisation's recent imports, for the import page. */
@@ -281,7 +281,7 @@ export async function runImport(services: Services, importId: string, opts: { ch
       if (!parsed) {
         const result = parseImport(row.format, row.content)
         if (!result.ok) return 'unreadable' as const
-        parsed = { entries: result.entries, keys: result.entries.map((e) => ('result' in e && e.result.ok ? `${e.result.type}\u0000${e.result.value}` : '')) }
+        parsed = { entries: result.entries, keys: result.entries.map((e) => ('result' in e && e.result.ok ? indicatorKey(e.result.type, e.result.value) : '')) }
       }
       const sharing = SharingSchema.parse(row.sharing)
       const start = row.processed

@@ -8,7 +8,7 @@ import { validate } from '../lib/forms.ts'
 import { getVisibleIncident } from '../incidents/access.server.ts'
 import { authorize, can, visibleIncidentsWhere, visibleIndicatorsWhere } from '../policy/policy.server.ts'
 import { getVisibleIndicator } from './access.server.ts'
-import { auditImport, correlateRows, indicatorValues, previewEntries, saveEntries } from './import.server.ts'
+import { auditImport, correlateRows, indicatorValues, previewEntries, saveEntries } from './import-pipeline.server.ts'
 import { classify, normalise, parsePaste } from './normalise.ts'
 import { IndicatorFormSchema, PasteFormSchema, SightingFormSchema } from './schemas.ts'
 import { warninglistsInForce } from './warninglists.server.ts'
@@ -56,7 +56,7 @@ export async function createIndicator(acting: ActingContext, input: unknown) {
 // ---------------------------------------------------------------------------------------------
 // Bulk paste: preview, then save. The save re-reads the text: a preview is never trusted.
 
-export type { PreviewLine, PreviewStatus } from './import.server.ts'
+export type { PreviewLine, PreviewStatus } from './import-pipeline.server.ts'
 
 export async function previewPaste(acting: ActingContext, input: unknown) {
   authorize(acting.actor, { action: 'indicator.create' })

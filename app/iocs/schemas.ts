@@ -67,7 +67,7 @@ export const IndicatorFormSchema = SharingSchema.extend({
   value: z.string({ error: 'validation.required' }).min(1, 'validation.required'),
 })
 
-/** Most lines one paste may hold; larger imports belong to the background import (later). */
+/** Most lines one paste may hold; longer input goes through an import (app/iocs/imports.server.ts). */
 export const PASTE_MAX_LINES = 5000
 
 export const PasteFormSchema = SharingSchema.extend({

@@ -1,7 +1,7 @@
 import { MaxPartSizeExceededError, redirect, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { FormError, isFailure, SelectField } from '../components/form.tsx'
+import { Field, FormError, isFailure, SelectField } from '../components/form.tsx'
 import { SharingFields } from '../components/indicator-fields.tsx'
 import { TextAreaField } from '../components/triage.tsx'
 import { createImportDraft, IMPORT_MAX_BYTES, importInputFromForm, listImports } from '../iocs/imports.server.ts'
@@ -47,7 +47,6 @@ export default function ImportIndicatorsPage() {
   const data = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const failed = isFailure(result) ? result : null
-  const fileError = failed?.fieldErrors.file?.[0] ?? failed?.fieldErrors.content?.[0]
   return (
     <section className="stack">
       <p>
@@ -63,23 +62,8 @@ export default function ImportIndicatorsPage() {
       <div className="panel">
         <Form method="post" encType="multipart/form-data" noValidate>
           <FormError failure={failed} />
-          <div className="field">
-            <label htmlFor="import-file">{t('iocs.import.file')}</label>
-            <input
-              id="import-file"
-              name="file"
-              type="file"
-              accept=".csv,.json,.txt,text/csv,application/json,text/plain"
-              aria-invalid={fileError ? true : undefined}
-              aria-describedby={fileError ? 'import-file-error' : undefined}
-            />
-            {fileError ? (
-              <p id="import-file-error" className="field-error">
-                {t(fileError, failed?.fieldParams?.content ?? {})}
-              </p>
-            ) : null}
-          </div>
-          <TextAreaField name="content" label={t('iocs.import.content')} rows={8} failure={failed ? { ...failed, fieldErrors: {} } : null} spellCheck={false} />
+          <Field name="file" type="file" label={t('iocs.import.file')} accept=".csv,.json,.txt,text/csv,application/json,text/plain" failure={failed} />
+          <TextAreaField name="content" label={t('iocs.import.content')} rows={8} failure={failed} spellCheck={false} />
           <SelectField
             name="format"
             label={t('iocs.import.format')}

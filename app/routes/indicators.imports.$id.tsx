@@ -49,7 +49,7 @@ export default function ImportPage() {
   const { import: state, preview, names, timeZone } = useLoaderData<typeof loader>()
   const when = (d: string | Date | null) => (d ? formatDateTime(d, i18n.language, timeZone) : '—')
   const working = state.status === 'queued' || state.status === 'running'
-  const savable = preview ? preview.counts.duplicate + preview.counts.invalid + preview.counts.skipped < state.total : false
+  const savable = preview ? preview.counts.valid + preview.counts.warninglisted > 0 : false
   return (
     <section className="stack">
       <p>
@@ -71,7 +71,7 @@ export default function ImportPage() {
       {preview ? (
         <>
           <div className="panel">
-            <PreviewTable lines={preview.lines} names={names} counts={{ valid: state.total - preview.counts.duplicate - preview.counts.warninglisted - preview.counts.invalid - preview.counts.skipped, ...preview.counts }} />
+            <PreviewTable lines={preview.lines} names={names} counts={preview.counts} />
           </div>
           {state.mayManage ? (
             <Form method="post" className="inline-form">

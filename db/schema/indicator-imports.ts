@@ -7,7 +7,7 @@ import { organisations } from './organisations.ts'
 
 // An import of indicators too large for one request (a file, a long report, a SIEM's push): its
 // input is kept here, previewed from here, then saved by the worker in chunks (issue 5,
-// docs/decisions/011-stix-and-csv.md). `processed` moves as chunks commit, so the page shows
+// docs/decisions/011-indicator-imports.md). `processed` moves as chunks commit, so the page shows
 // progress and a worker that restarts carries on where the last commit left it.
 export const INDICATOR_IMPORT_FORMATS = ['text', 'csv', 'stix'] as const
 export const indicatorImportFormat = pgEnum('indicator_import_format', INDICATOR_IMPORT_FORMATS)

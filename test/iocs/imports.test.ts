@@ -41,7 +41,7 @@ describe('a large import', () => {
     const { import: state, preview } = await getImport(acting, id)
     expect(state).toMatchObject({ status: 'draft', format: 'text', total: lines.length, processed: 0, tlp: 'GREEN', mayManage: true })
     // "not-an-address.999" is a domain with a numeric top-level label: invalid, with its reason.
-    expect(preview!.counts).toEqual({ created: 0, duplicate: 1, warninglisted: 1, invalid: 1, skipped: 0 })
+    expect(preview!.counts).toEqual({ valid: IMPORT_CHUNK + 2_001, duplicate: 1, warninglisted: 1, invalid: 1, skipped: 0 })
     expect(preview!.lines).toHaveLength(500)
     expect(await h.services.db.select().from(indicators).where(eq(indicators.sourceOrganisationId, cast.ownerOrgId))).toEqual([])
   })

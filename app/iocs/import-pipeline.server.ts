@@ -48,24 +48,29 @@ const IP_TYPES: readonly IndicatorType[] = ['ipv4', 'ipv6', 'cidr']
 // parameters, and the (type, value) lookups below send one JSON parameter per chunk.
 const CHUNK = 1000
 
-const key = (type: string, value: string) => `${type}\u0000${value}`
+/** Identifies a canonical indicator across organisations (and within one import). */
+export const indicatorKey = (type: string, value: string) => `${type}\u0000${value}`
+const key = indicatorKey
 
 /**
- * The (type, value) pairs among `pairs` that rows matching `where` hold. One JSON parameter per
- * chunk joined on the (type, value, source) unique index, rather than `value IN (…)`, which
- * cannot use an index that leads with the type and would scan a large table for every chunk.
+ * The join that finds indicators of these (type, value) pairs: one JSON parameter per chunk
+ * matched on the (type, value, source) unique index, rather than `value IN (…)`, which cannot use
+ * an index that leads with the type and would scan a large table for every chunk.
  */
+const wantedPairs = (pairs: readonly { type: string; value: string }[]) =>
+  [
+    sql`json_to_recordset(${JSON.stringify(pairs.map((p) => ({ type: p.type, value: p.value })))}::json) as wanted(type indicator_type, value text)`,
+    sql`wanted.type = ${indicators.type} and wanted.value = ${indicators.value}`,
+  ] as const
+
+/** The (type, value) pairs among `pairs` that the organisation already holds. */
 async function heldPairs(db: Executor, pairs: { type: string; value: string }[], organisationId: string) {
   const held = new Set<string>()
   for (let i = 0; i < pairs.length; i += CHUNK) {
-    const chunk = JSON.stringify(pairs.slice(i, i + CHUNK))
     const rows = await db
       .select({ type: indicators.type, value: indicators.value })
       .from(indicators)
-      .innerJoin(
-        sql`json_to_recordset(${chunk}::json) as wanted(type indicator_type, value text)`,
-        sql`wanted.type = ${indicators.type} and wanted.value = ${indicators.value}`,
-      )
+      .innerJoin(...wantedPairs(pairs.slice(i, i + CHUNK)))
       .where(eq(indicators.sourceOrganisationId, organisationId))
     for (const r of rows) held.add(key(r.type, r.value))
   }
@@ -93,9 +98,17 @@ export async function previewEntries(db: Executor, acting: ActingContext, entrie
   })
 }
 
+/** How many lines of a preview have each status. */
+export function countStatuses(lines: readonly PreviewLine[]): Record<PreviewStatus, number> {
+  const counts: Record<PreviewStatus, number> = { valid: 0, duplicate: 0, warninglisted: 0, invalid: 0, skipped: 0 }
+  for (const l of lines) counts[l.status] += 1
+  return counts
+}
+
+/** What an import did: the statuses of its lines, `created` standing for the valid ones saved. */
 export function countLines(lines: readonly PreviewLine[], created: number): ImportCounts {
-  const count = (s: PreviewStatus) => lines.filter((l) => l.status === s).length
-  return { created, duplicate: count('duplicate'), warninglisted: count('warninglisted'), invalid: count('invalid'), skipped: count('skipped') }
+  const { valid: _valid, ...rest } = countStatuses(lines)
+  return { created, ...rest }
 }
 
 function columnsFor(acting: ActingContext, type: IndicatorType, value: string, sharing: Sharing, now: Date) {
@@ -132,14 +145,10 @@ export async function correlateRows(tx: Executor, acting: ActingContext, rows: r
   let recorded = 0
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK)
-    const wanted = JSON.stringify(chunk.map((r) => ({ type: r.type, value: r.value })))
     const others = await tx
       .select({ id: indicators.id, type: indicators.type, value: indicators.value, sourceOrganisationId: indicators.sourceOrganisationId })
       .from(indicators)
-      .innerJoin(
-        sql`json_to_recordset(${wanted}::json) as wanted(type indicator_type, value text)`,
-        sql`wanted.type = ${indicators.type} and wanted.value = ${indicators.value}`,
-      )
+      .innerJoin(...wantedPairs(chunk))
       .where(ne(indicators.sourceOrganisationId, acting.actor.organisationId))
     if (others.length === 0) continue
     const byKey = new Map<string, typeof others>()
