@@ -87,7 +87,7 @@ describe('access', () => {
     const failed = await failedDelivery()
     await pendingDelivery()
     const overview = await getOperationsOverview(asSysadmin)
-    expect(overview.queues.map((q) => q.name)).toEqual(['notifications.fanout', 'email.send', 'notifications.digest', 'maintenance.cleanup', 'incidents.deadlines', 'drills.reminders'])
+    expect(overview.queues.map((q) => q.name)).toEqual(['notifications.fanout', 'email.send', 'notifications.digest', 'maintenance.cleanup', 'incidents.deadlines', 'drills.reminders', 'indicators.import'])
     const send = overview.queues.find((q) => q.name === 'email.send')!
     expect('unavailable' in send).toBe(false)
     expect(send).toMatchObject({ queued: expect.any(Number), deferred: expect.any(Number), active: expect.any(Number), failed: expect.any(Number) })
