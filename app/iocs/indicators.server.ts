@@ -196,7 +196,9 @@ export async function lookupIndicators(acting: ActingContext, query: string, opt
     if (type === 'cidr') conditions.push(sql`${indicators.network} <<= ${value}::inet`)
   }
   if (type === 'domain') {
-    conditions.push(and(eq(indicators.type, 'domain'), sql`${indicators.value} like ${`%.${escapeLike(value)}`}`) as SQL)
+    // Matches indicators_domain_reversed_idx: reverse(value) starts with the reversed ".domain".
+    const reversedSuffix = `${escapeLike([...`.${value}`].reverse().join(''))}%`
+    conditions.push(and(eq(indicators.type, 'domain'), sql`reverse(${indicators.value}) like ${reversedSuffix}`) as SQL)
   }
   const rows = await acting.services.db
     .select({

@@ -1,0 +1,1 @@
+CREATE INDEX "indicators_domain_reversed_idx" ON "indicators" USING btree (reverse("value") text_pattern_ops) WHERE "indicators"."type" = 'domain';
