@@ -33,8 +33,9 @@ export async function status(server: RunningServer, pathname: string, cookie?: s
   return { status: res.status, body: await res.text() }
 }
 
-export async function load(server: RunningServer, pathname: string, opts: LoadOptions, cookie?: string): Promise<Result> {
-  const headers: Record<string, string> = cookie ? { cookie } : {}
+/** `credentials`: a session cookie, or request headers (a machine's `authorization: Bearer …`). */
+export async function load(server: RunningServer, pathname: string, opts: LoadOptions, credentials?: string | Record<string, string>): Promise<Result> {
+  const headers: Record<string, string> = typeof credentials === 'string' ? { cookie: credentials } : { ...credentials }
   const options = { url: `${server.url}${pathname}`, connections: opts.connections, headers, ...(opts.timeout ? { timeout: opts.timeout } : {}) }
   // A short first round lets V8 optimise the hot paths and fills the connection pools.
   if (opts.warmup > 0) await autocannon({ ...options, duration: opts.warmup })

@@ -7,6 +7,7 @@ import postgres from 'postgres'
 import { openDatabase, type DatabaseHandle } from '../db/client.ts'
 import { load as loadFor, signIn as signInWith, status, type LoadOptions } from './http.ts'
 import { benchIncidents, type IncidentsOptions } from './incidents.ts'
+import { benchIndicators, type IndicatorsOptions } from './indicators.ts'
 import { benchNotifications, type NotificationsOptions } from './notifications.ts'
 import { figureWriter, log, num, type Figure } from './report.ts'
 import { BENCH_MEMBER, BENCH_PASSWORD, BENCH_SYSADMIN, seedScale, type ScaleOptions } from './seed.ts'
@@ -16,8 +17,10 @@ import { killAll, ROOT, snapshotBuild, startServer, type RunningServer } from '.
 // (bare Hono, JSON API through domain + policy, a server-rendered page, the audit list over
 // 100k rows), then the notification pipeline (events → fan-out → SMTP), then the incident list
 // and search at 10k and 100k incidents beside a bare 20-row page (incidents.ts), on embedded
+// then lookups, the bulk import and the TAXII feed over 1M indicators (indicators.ts), on embedded
 // PGlite and, when BENCH_DATABASE_URL is set, on PostgreSQL too. BENCH_ONLY=http,
-// BENCH_ONLY=notifications or BENCH_ONLY=incidents runs one scenario (comma-separated: several).
+// BENCH_ONLY=notifications, BENCH_ONLY=incidents or BENCH_ONLY=indicators runs one scenario
+// (comma-separated: several).
 // stdout carries only figures, one per line as `name: value unit`; progress goes to stderr.
 // Load goes to 127.0.0.1 only, for a bounded time, against a server (or SMTP sink) this script
 // started.
@@ -36,7 +39,7 @@ const POSTGRES_URL = process.env.BENCH_DATABASE_URL || undefined
 // BENCH_SKIP_PGLITE=1 measures PostgreSQL alone (e.g. to profile one mode).
 const SKIP_PGLITE = process.env.BENCH_SKIP_PGLITE === '1'
 
-const SCENARIOS = ['http', 'notifications', 'incidents'] as const
+const SCENARIOS = ['http', 'notifications', 'incidents', 'indicators'] as const
 type Scenario = (typeof SCENARIOS)[number]
 function selectedScenarios(): Set<Scenario> {
   const raw = process.env.BENCH_ONLY
@@ -78,6 +81,18 @@ function incidentsOptions(): IncidentsOptions {
   return { sizes, load: { ...HTTP_LOAD, connections, timeout: 30 } }
 }
 const INCIDENTS = ONLY.has('incidents') ? incidentsOptions() : null
+
+// BENCH_INDICATORS indicators are seeded (the issue's 1M by default) and BENCH_IMPORT_LINES
+// pasted lines imported (100k). Lookups are index probes of a few milliseconds: the http
+// scenario's 50 connections would measure queueing in front of one PGlite connection; 10
+// (BENCH_INDICATORS_CONNECTIONS) keep both cores busy.
+const INDICATORS: IndicatorsOptions | null = ONLY.has('indicators')
+  ? {
+      indicators: Math.max(1_000, Math.trunc(num('BENCH_INDICATORS', 1_000_000))),
+      importLines: Math.max(1, Math.trunc(num('BENCH_IMPORT_LINES', 100_000))),
+      load: { ...HTTP_LOAD, connections: Math.max(1, Math.trunc(num('BENCH_INDICATORS_CONNECTIONS', 10))) },
+    }
+  : null
 
 /** The newest modification time of the files under a directory (ms since the epoch). */
 function newestUnder(dir: string): number {
@@ -254,10 +269,15 @@ async function runScenarios(makeTarget: () => Promise<Target>) {
     await benchIncidents(target, figureWriter(target.prefix), INCIDENTS)
     await runCleanups()
   }
+  if (INDICATORS) {
+    const target = await makeTarget()
+    await benchIndicators(target, figureWriter(target.prefix), INDICATORS)
+    await runCleanups()
+  }
 }
 
 async function main() {
-  if (ONLY.has('http') || ONLY.has('incidents')) {
+  if (ONLY.has('http') || ONLY.has('incidents') || ONLY.has('indicators')) {
     ensureBuild()
     dropSnapshot = snapshotBuild()
     log(`duration ${DURATION} s, ${CONNECTIONS} connections, warm-up ${WARMUP} s; node ${process.version}, ${os.cpus().length} CPUs`)

@@ -24,7 +24,7 @@ import { loadActor } from '../app/policy/actor.server.ts'
 import { visibleIncidentsWhere } from '../app/policy/policy.server.ts'
 import type { JobQueue } from '../workers/queue.ts'
 import type { TlpLabel } from '../app/policy/actor.ts'
-import { insertMany } from './bulk-insert.ts'
+import { insertMany } from '../db/bulk-insert.ts'
 import { BENCH_PASSWORD } from './seed.ts'
 
 // The incident register of a network the size of the real one: the 16 organisations and two

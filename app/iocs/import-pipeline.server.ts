@@ -1,4 +1,5 @@
 import { eq, ne, sql } from 'drizzle-orm'
+import { insertManyIgnoringConflicts } from '../../db/bulk-insert.ts'
 import type { Executor } from '../../db/client.ts'
 import { indicatorCorrelations, indicators } from '../../db/schema/index.ts'
 import { auditAs } from '../audit/audit.server.ts'
@@ -136,12 +137,16 @@ export function indicatorValues(acting: ActingContext, type: IndicatorType, valu
   return columnsFor(acting, type, value, overrides ? { ...sharing, ...overrides } : sharing, now)
 }
 
+/** What the save reads back of each new indicator: enough to correlate it and to name it. */
+const CREATED_COLUMNS = { id: indicators.id, type: indicators.type, value: indicators.value, tlp: indicators.tlp, sourceOrganisationId: indicators.sourceOrganisationId }
+export type CreatedIndicator = Pick<IndicatorRow, keyof typeof CREATED_COLUMNS>
+
 /**
  * Records that other organisations already hold the same canonical (type, value) as these new
  * rows, once per pair, and raises one "seen by N organisations" event per correlated indicator
  * (recipients.server.ts decides who may hear of it). All rows come from the acting organisation.
  */
-export async function correlateRows(tx: Executor, acting: ActingContext, rows: readonly IndicatorRow[]): Promise<number> {
+export async function correlateRows(tx: Executor, acting: ActingContext, rows: readonly CreatedIndicator[]): Promise<number> {
   let recorded = 0
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK)
@@ -154,7 +159,7 @@ export async function correlateRows(tx: Executor, acting: ActingContext, rows: r
     const byKey = new Map<string, typeof others>()
     for (const o of others) byKey.set(key(o.type, o.value), [...(byKey.get(key(o.type, o.value)) ?? []), o])
     const pairs: { indicatorId: string; relatedIndicatorId: string }[] = []
-    const correlated: { row: IndicatorRow; others: typeof others }[] = []
+    const correlated: { row: CreatedIndicator; others: typeof others }[] = []
     for (const row of chunk) {
       const same = byKey.get(key(row.type, row.value))
       if (!same) continue
@@ -201,10 +206,10 @@ export async function saveEntries(tx: Executor, acting: ActingContext, entries: 
   const values = lines.flatMap((l) =>
     (l.status === 'valid' || l.status === 'warninglisted') && l.type && l.value ? [indicatorValues(acting, l.type, l.value, sharing, now, l.overrides)] : [],
   )
-  const created: IndicatorRow[] = []
+  const created: CreatedIndicator[] = []
   for (let i = 0; i < values.length; i += CHUNK) {
     // A concurrent import of the same value by the same organisation loses the race quietly.
-    created.push(...(await tx.insert(indicators).values(values.slice(i, i + CHUNK)).onConflictDoNothing().returning()))
+    created.push(...(await insertManyIgnoringConflicts(tx, indicators, values.slice(i, i + CHUNK), CREATED_COLUMNS)))
   }
   await correlateRows(tx, acting, created)
   if (earlier) for (const l of lines) if (l.type && l.value) earlier.add(key(l.type, l.value))

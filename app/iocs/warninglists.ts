@@ -48,14 +48,19 @@ export function compileWarninglists(lists: readonly Warninglist[]): WarninglistM
     match(type, value) {
       const address = addressOf(type, value)
       const host = hostOf(type, value)
-      return compiled
-        .filter(
-          (list) =>
-            list.exact.has(value) ||
-            (address !== null && list.ranges.some((range) => within(address, range))) ||
-            (host !== null && suffixes(host).some((s) => list.hostnames.has(s))),
-        )
-        .map((list) => list.id)
+      // Once per value, not once per list: an import matches every one of its lines.
+      const hostSuffixes = host === null ? [] : suffixes(host)
+      const ids: string[] = []
+      for (const list of compiled) {
+        if (
+          list.exact.has(value) ||
+          (address !== null && list.ranges.length > 0 && list.ranges.some((range) => within(address, range))) ||
+          (list.hostnames.size > 0 && hostSuffixes.some((s) => list.hostnames.has(s)))
+        ) {
+          ids.push(list.id)
+        }
+      }
+      return ids
     },
   }
 }
