@@ -45,6 +45,8 @@ export const indicators = pgTable(
     uniqueIndex('indicators_type_value_source_key').on(t.type, t.value, t.sourceOrganisationId),
     index('indicators_source_created_idx').on(t.sourceOrganisationId, t.createdAt),
     index('indicators_created_idx').on(t.createdAt, t.id),
+    // The TAXII feed pages in the order versions were added: (updated_at, id) keyset.
+    index('indicators_updated_idx').on(t.updatedAt, t.id),
     index('indicators_network_idx').using('gist', sql`${t.network} inet_ops`),
     // "This domain and its subdomains": a suffix match is a prefix match on the reversed value,
     // which a btree with text_pattern_ops answers without reading every domain (1M rows: a scan).

@@ -1,0 +1,1 @@
+CREATE INDEX "indicators_updated_idx" ON "indicators" USING btree ("updated_at","id");
