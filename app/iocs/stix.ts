@@ -8,8 +8,8 @@ import type { IndicatorType } from './types.ts'
 // STIX 2.1 (OASIS, ../shared/domain.md §5) out and in: our indicators as STIX objects for bundles
 // and TAXII, and a STIX bundle read back into import entries (import-entries.ts). Only what an
 // indicator row can say is written, and only what one of our indicators can hold is read: one
-// simple comparison of one observable property. Pure: no I/O. The OASIS JSON schemas are the
-// oracle of the tests (test/support/stix-oracle.ts).
+// simple comparison of one observable property. Pure, but server-only (node:crypto for ids). The
+// OASIS JSON schemas are the oracle of the tests (test/support/stix-oracle.ts).
 
 const SPEC_VERSION = '2.1'
 
@@ -67,11 +67,11 @@ export function tlpMarkingRef(tlp: TlpLabel): string {
   return TLP_MARKING_IDS[tlp]
 }
 
-/** The TLP of a marking id, TLP 2.0 or 1.0; null for any other marking (a statement, PAP …). */
-function tlpOfMarkingRef(ref: string): TlpLabel | null {
-  for (const [tlp, id] of Object.entries(TLP_MARKING_IDS) as [TlpLabel, string][]) if (id === ref) return tlp
-  return TLP_1_MARKING_IDS[ref] ?? null
-}
+/** The TLP of a marking id, TLP 2.0 or 1.0; any other marking (a statement, PAP …) has none. */
+const TLP_OF_MARKING_REF = new Map<string, TlpLabel>([
+  ...(Object.entries(TLP_MARKING_IDS) as [TlpLabel, string][]).map(([tlp, id]): [string, TlpLabel] => [id, tlp]),
+  ...Object.entries(TLP_1_MARKING_IDS),
+])
 
 // ---------------------------------------------------------------------------------------------
 // Identities: the organisation that shares an indicator is its created_by_ref.
@@ -372,12 +372,13 @@ function overridesOf(indicator: Record<string, unknown>): EntryOverrides {
   if (firstSeenAt) overrides.firstSeenAt = firstSeenAt
   const validUntil = parseStixTimestamp(valid_until)
   if (validUntil) overrides.validUntil = validUntil
-  if (typeof description === 'string') {
+  // PostgreSQL text cannot hold U+0000, which JSON can: such a text would fail the whole chunk.
+  if (typeof description === 'string' && !description.includes('\u0000')) {
     const parsed = SharingSchema.shape.description.safeParse(description)
     if (parsed.success && parsed.data !== '') overrides.description = parsed.data
   }
   if (Array.isArray(labels)) {
-    const parsed = SharingSchema.shape.tags.safeParse(labels.filter((l): l is string => typeof l === 'string'))
+    const parsed = SharingSchema.shape.tags.safeParse(labels.filter((l): l is string => typeof l === 'string' && !l.includes('\u0000')))
     if (parsed.success && parsed.data.length > 0) overrides.tags = parsed.data
   }
   const tlp = Array.isArray(object_marking_refs) ? strictestTlp(object_marking_refs) : null
@@ -391,7 +392,7 @@ const TLP_ORDER: readonly TlpLabel[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT
 function strictestTlp(refs: unknown[]): TlpLabel | null {
   let strictest: TlpLabel | null = null
   for (const ref of refs) {
-    const tlp = typeof ref === 'string' ? tlpOfMarkingRef(ref) : null
+    const tlp = typeof ref === 'string' ? TLP_OF_MARKING_REF.get(ref) : undefined
     if (tlp && (strictest === null || TLP_ORDER.indexOf(tlp) > TLP_ORDER.indexOf(strictest))) strictest = tlp
   }
   return strictest

@@ -21,6 +21,7 @@ import {
   type StixIndicator,
   type StixIndicatorRow,
 } from '../../app/iocs/stix.ts'
+import type { indicators } from '../../db/schema/index.ts'
 import { validateStixBundle, validateStixObject } from '../support/stix-oracle.ts'
 
 // STIX 2.1 out and in (../shared/domain.md §5), judged by the official OASIS JSON schemas
@@ -128,6 +129,8 @@ describe('an organisation as a STIX identity', () => {
     expect(stixIdentity({ id: source.id, name: 'renamed' }).id).toBe(identity.id)
     expect(stixIdentityId(source.id)).toBe(identity.id)
     expect(stixIdentityId(randomUUID())).not.toBe(identity.id)
+    // A name-based (v5) uuid, which the OASIS identifier pattern allows beside v4.
+    expect(identity.id).toMatch(/^identity--[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
   })
 
   test('without timestamps is still valid', () => {
@@ -136,6 +139,12 @@ describe('an organisation as a STIX identity', () => {
 })
 
 describe('an indicator as STIX', () => {
+  test('is made from an indicator row as the database returns it', () => {
+    // Compile-time: a row of db/schema/iocs.ts is a StixIndicatorRow, so an export needs no mapping.
+    const fits = (row: typeof indicators.$inferSelect): StixIndicatorRow => row
+    expect(typeof fits).toBe('function')
+  })
+
   test.each(SAMPLES)('%s %s becomes the pattern %s, valid STIX', (type, value, pattern) => {
     const row = indicatorRow(type, value)
     const object = stixIndicator(row, { source })
@@ -396,10 +405,12 @@ describe('a STIX bundle read for import', () => {
       }),
     ])
     expect(entry).toEqual({ line: 1, raw: "[ipv4-addr:value = '203.0.113.7']", result: { ok: true, type: 'ipv4', value: '203.0.113.7' } })
-    const [fractional] = entriesOf([stixIndicatorObject({ confidence: 12.5, labels: ['ok', 7, null], description: '  ' })])
+    const [fractional] = entriesOf([stixIndicatorObject({ confidence: 12.5, labels: ['ok', 7, null, 'nul\u0000'], description: '  ' })])
     expect(fractional).toMatchObject({ overrides: { firstSeenAt: new Date('2026-03-01T08:00:00Z'), tags: ['ok'] } })
     expect(fractional).not.toHaveProperty('overrides.confidence')
     expect(fractional).not.toHaveProperty('overrides.description')
+    const [withNul] = entriesOf([stixIndicatorObject({ description: 'before\u0000after' })])
+    expect(withNul).not.toHaveProperty('overrides.description')
   })
 
   test.each([
