@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import type { TlpLabel } from '../policy/actor.ts'
+import { TLP_LABELS, type TlpLabel } from '../policy/actor.ts'
 import type { EntryOverrides, ImportEntry } from './import-entries.ts'
 import { MAX_VALUE_LENGTH, normalise } from './normalise.ts'
 import { SharingSchema } from './schemas.ts'
@@ -386,14 +386,12 @@ function overridesOf(indicator: Record<string, unknown>): EntryOverrides {
   return overrides
 }
 
-const TLP_ORDER: readonly TlpLabel[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']
-
-/** Two TLP markings on one object (a producer's mistake) are read as the stricter one. */
+/** Two TLP markings on one object (a producer's mistake) are read as the stricter one; TLP_LABELS runs from least to most strict. */
 function strictestTlp(refs: unknown[]): TlpLabel | null {
   let strictest: TlpLabel | null = null
   for (const ref of refs) {
     const tlp = typeof ref === 'string' ? TLP_OF_MARKING_REF.get(ref) : undefined
-    if (tlp && (strictest === null || TLP_ORDER.indexOf(tlp) > TLP_ORDER.indexOf(strictest))) strictest = tlp
+    if (tlp && (strictest === null || TLP_LABELS.indexOf(tlp) > TLP_LABELS.indexOf(strictest))) strictest = tlp
   }
   return strictest
 }
