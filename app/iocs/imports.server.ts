@@ -12,6 +12,7 @@ import type { ImportEntry } from './import-entries.ts'
 import { auditImport, countStatuses, indicatorKey, previewEntries, saveEntries, type ImportCounts, type PreviewLine, type PreviewStatus } from './import-pipeline.server.ts'
 import { parsePaste } from './normalise.ts'
 import { SharingSchema } from './schemas.ts'
+import { parseStixBundle } from './stix.ts'
 
 // Imports too large for one request (issue 5: "large imports run in the worker with a progress
 // bar and a result summary"). A file or a long report is kept as a draft and previewed from the
@@ -60,8 +61,11 @@ export function parseImport(format: ImportFormat, content: string): ParsedImport
     case 'text':
       return { ok: true, entries: parsePaste(content) }
     case 'csv':
-    case 'stix':
       return { ok: false, error: 'iocs.import.errors.formatUnavailable' }
+    case 'stix': {
+      const entries = parseStixBundle(content)
+      return Array.isArray(entries) ? { ok: true, entries } : { ok: false, error: entries.error }
+    }
   }
 }
 

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto'
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { auditLog, indicatorCorrelations, indicatorImports, indicators, users } from '../../db/schema/index.ts'
 import { createApiToken, revokeApiToken } from '../../app/api-tokens/tokens.server.ts'
 import { createImportDraft, detectFormat, discardImport, getImport, IMPORT_CHUNK, listImports, queueImport, runImport } from '../../app/iocs/imports.server.ts'
+import { stixBundle, stixIdentity, stixIndicator, TLP_MARKING_DEFINITIONS } from '../../app/iocs/stix.ts'
 import { createHarness, createTestApp, type Harness, type TestApp } from '../support/harness.ts'
 import { expectDomainError, incidentCast, type IncidentCast } from '../incidents/core-fixtures.ts'
 
@@ -143,6 +145,55 @@ describe('the worker acts as the author is now', () => {
     expect(detectFormat('auto', '', '{ "type": "bundle", "id": "bundle--x" }')).toBe('stix')
     expect(detectFormat('auto', '', 'hxxp://x[.]vn')).toBe('text')
     expect(detectFormat('text', 'x.csv', '')).toBe('text')
+  })
+})
+
+describe('a STIX 2.1 bundle', () => {
+  test('is previewed and saved with the sharing its indicators carry, what is not an indicator skipped', async () => {
+    const acting = await cast.as('ownResponder')
+    const org = { id: cast.ownerOrgId, name: 'Own CSIRT' }
+    const now = new Date('2026-03-02T09:30:00.000Z')
+    const indicator = stixIndicator(
+      {
+        id: randomUUID(),
+        type: 'domain',
+        value: 'stix-import.example.vn',
+        tlp: 'RED',
+        confidence: 90,
+        firstSeenAt: new Date('2026-03-01T00:00:00.000Z'),
+        validUntil: new Date('2027-03-01T00:00:00.000Z'),
+        tags: ['T1071'],
+        description: 'C2 from a partner feed',
+        createdAt: now,
+        updatedAt: now,
+      },
+      { source: org },
+    )
+    const yara = { ...indicator, id: `indicator--${randomUUID()}`, pattern_type: 'yara', pattern: 'rule c2 { condition: true }' }
+    const bundle = stixBundle([stixIdentity(org), TLP_MARKING_DEFINITIONS.RED, indicator, yara])
+    const { id } = await createImportDraft(acting, { content: JSON.stringify(bundle), fileName: 'partner-feed.json', tlp: 'GREEN', confidence: '40' })
+    const { import: state, preview } = await getImport(acting, id)
+    expect(state).toMatchObject({ status: 'draft', format: 'stix' })
+    expect(preview!.counts).toEqual({ valid: 1, duplicate: 0, warninglisted: 0, invalid: 0, skipped: 3 })
+    expect(preview!.lines.map((l) => l.skipReason)).toEqual(['stix_not_indicator', 'stix_not_indicator', null, 'stix_pattern_type'])
+
+    await queueImport(acting, id)
+    await runImport(h.services, id)
+    expect((await importRow(id)).summary).toEqual({ created: 1, duplicate: 0, warninglisted: 0, invalid: 0, skipped: 3 })
+    const [saved] = await h.services.db.select().from(indicators).where(and(eq(indicators.value, 'stix-import.example.vn'), eq(indicators.sourceOrganisationId, cast.ownerOrgId)))
+    expect(saved).toMatchObject({
+      type: 'domain',
+      tlp: 'RED',
+      confidence: 90,
+      tags: ['T1071'],
+      description: 'C2 from a partner feed',
+      firstSeenAt: new Date('2026-03-01T00:00:00.000Z'),
+      validUntil: new Date('2027-03-01T00:00:00.000Z'),
+    })
+  })
+
+  test('that is not one is a field error', async () => {
+    await expectDomainError(createImportDraft(await cast.as('ownResponder'), { content: '{"type": "indicator"}', format: 'stix' }), 'validation')
   })
 })
 

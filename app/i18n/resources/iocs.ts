@@ -160,6 +160,12 @@ export const iocs = {
         failed: 'Lưu không thành công sau nhiều lần thử; hãy báo quản trị viên.',
       },
     },
+    stix: {
+      errors: {
+        badJson: 'Nội dung không phải JSON hợp lệ.',
+        notStix: 'Nội dung không phải một gói (bundle) STIX 2.1.',
+      },
+    },
     warninglists: {
       'private-and-reserved': 'Dải địa chỉ riêng hoặc dành riêng',
       'documentation-ranges': 'Dải địa chỉ dùng cho tài liệu',
@@ -357,6 +363,12 @@ export const iocs = {
         noLongerAllowed: 'Whoever uploaded it may no longer share indicators for the organisation (account deactivated, moved, or API token revoked).',
         unreadable: 'The stored input could not be read.',
         failed: 'Saving failed after several attempts; tell an administrator.',
+      },
+    },
+    stix: {
+      errors: {
+        badJson: 'The content is not valid JSON.',
+        notStix: 'The content is not a STIX 2.1 bundle.',
       },
     },
     warninglists: {
