@@ -185,6 +185,8 @@ export interface TaxiiObjectsPage {
   objects: (StixIndicator | StixVulnerability)[]
   more: boolean
   next?: string
+  /** Each object's date_added (microseconds, UTC), in the order of `objects`. */
+  dateAdded: string[]
   /** date_added of the first and last object of the page (the X-TAXII-Date-Added-* headers). */
   dateAddedFirst?: string
   dateAddedLast?: string
@@ -203,7 +205,7 @@ export function parseTaxiiObjectsQuery(query: Record<string, string>): TaxiiObje
 /** A page of a collection's objects, oldest version first. */
 export async function taxiiObjects(acting: ActingContext, collectionId: string, filter: TaxiiObjectsFilter): Promise<TaxiiObjectsPage> {
   const collection = collectionFor(acting, collectionId)
-  const empty: TaxiiObjectsPage = { objects: [], more: false }
+  const empty: TaxiiObjectsPage = { objects: [], more: false, dateAdded: [] }
   // Only STIX 2.1 objects are held; a type or id filter that names nothing we serve matches nothing.
   if (filter['match[spec_version]'] && !filter['match[spec_version]'].includes('2.1')) return empty
   const types = filter['match[type]']?.filter((t): t is (typeof STIX_TYPES)[number] => (STIX_TYPES as readonly string[]).includes(t))
@@ -270,6 +272,7 @@ export async function taxiiObjects(acting: ActingContext, collectionId: string, 
       stixIndicator(r, { source: { id: r.sourceId, name: r.sourceName, createdAt: r.sourceCreatedAt, updatedAt: r.sourceUpdatedAt } }),
     ),
     more,
+    dateAdded: page.map((r) => r.addedAt),
     ...(more && last ? { next: encodeCursor({ addedAt: last.addedAt, id: last.id }) } : {}),
     ...(first && last ? { dateAddedFirst: first.addedAt, dateAddedLast: last.addedAt } : {}),
   }

@@ -8,6 +8,7 @@ import { negotiateLocale } from '../i18n/i18n.ts'
 import type { Services } from '../lib/context.server.ts'
 import { DEFAULT_TIME_ZONE } from '../lib/dates.ts'
 import { createApiRouter } from './api.ts'
+import { createTaxiiRouter } from './taxii.ts'
 import { LANGUAGE_COOKIE, readCookie } from './cookies.ts'
 import { problem } from './problem.ts'
 import { authenticateRequest } from './request-auth.server.ts'
@@ -123,6 +124,7 @@ export function createApp({ services, remix, serveClientBuild = false, buildDir 
   })
 
   app.route('/api', createApiRouter(services))
+  app.route('/', createTaxiiRouter(services))
 
   if (serveClientBuild) {
     const root = path.join(buildDir, 'client')
