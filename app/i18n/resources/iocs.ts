@@ -121,6 +121,12 @@ export const iocs = {
       csv_no_value: 'Dòng không có giá trị',
       csv_unknown_type: 'Cột loại ghi một loại chỉ dấu không được hỗ trợ',
     },
+    csv: {
+      errors: {
+        malformed: 'Tệp CSV không đọc được (có thể thiếu dấu ngoặc kép đóng, hoặc dấu ngoặc kép nằm giữa một ô không được đặt trong ngoặc kép).',
+        noValueColumn: 'Dòng đầu của tệp CSV phải ghi tên các cột, trong đó có cột value (hoặc indicator).',
+      },
+    },
     import: {
       title: 'Nhập chỉ dấu từ tệp',
       intro: 'Tải lên tệp CSV, gói STIX 2.1 (JSON) hoặc văn bản (báo cáo, danh sách), hoặc dán nội dung dài. Mọi dòng được xem trước; khi bạn xác nhận, hệ thống lưu dần ở chế độ nền và hiển thị tiến độ.',
@@ -192,6 +198,11 @@ export const iocs = {
       hash_length: 'Độ dài mã băm không đúng (MD5: 32, SHA-1: 40, SHA-256: 64 ký tự).',
       filename_syntax: 'Tên tệp không được chứa đường dẫn hoặc ký tự điều khiển.',
       cve_syntax: 'Mã CVE phải có dạng CVE-NĂM-SỐ, ví dụ CVE-2021-44228.',
+      csv_tlp: 'Cột tlp phải là CLEAR, GREEN, AMBER, AMBER+STRICT hoặc RED.',
+      csv_confidence: 'Cột confidence phải là số nguyên từ 0 đến 100.',
+      csv_date: 'Cột ngày (first_seen, last_seen, valid_until) phải là ngày (2026-12-01) hoặc thời điểm ISO 8601 có múi giờ.',
+      csv_tags: 'Cột tags có tối đa 32 thẻ, mỗi thẻ tối đa 64 ký tự.',
+      csv_description: 'Cột description dài tối đa 10.000 ký tự.',
       confidence: 'Độ tin cậy là số nguyên từ 0 đến 100.',
       count: 'Số lần phải là số nguyên dương.',
       tooManyLines: 'Mỗi lần dán tối đa 5.000 dòng; nội dung dài hơn hãy dùng trang “Nhập từ tệp”.',
@@ -320,6 +331,12 @@ export const iocs = {
       csv_no_value: 'The row has no value',
       csv_unknown_type: 'The type column names no indicator type we support',
     },
+    csv: {
+      errors: {
+        malformed: 'The CSV file cannot be read (a closing quote may be missing, or a quote stands inside a field that is not quoted).',
+        noValueColumn: 'The first row of the CSV file must name the columns, one of them value (or indicator).',
+      },
+    },
     import: {
       title: 'Import indicators from a file',
       intro: 'Upload a CSV file, a STIX 2.1 bundle (JSON) or text (a report, a list), or paste long input. Every line is previewed; once you confirm, the indicators are saved in the background while this page shows the progress.',
@@ -391,6 +408,11 @@ export const iocs = {
       hash_length: 'Wrong hash length (MD5: 32, SHA-1: 40, SHA-256: 64 characters).',
       filename_syntax: 'A file name may not hold a path or control characters.',
       cve_syntax: 'A CVE id is CVE-YEAR-NUMBER, e.g. CVE-2021-44228.',
+      csv_tlp: 'The tlp column is CLEAR, GREEN, AMBER, AMBER+STRICT or RED.',
+      csv_confidence: 'The confidence column is a whole number from 0 to 100.',
+      csv_date: 'A date column (first_seen, last_seen, valid_until) holds a date (2026-12-01) or an ISO 8601 instant with its offset.',
+      csv_tags: 'The tags column holds at most 32 tags of at most 64 characters each.',
+      csv_description: 'The description column is at most 10,000 characters.',
       confidence: 'Confidence is a whole number from 0 to 100.',
       count: 'The count is a positive whole number.',
       tooManyLines: 'At most 5,000 lines per paste; for longer input use “Import from a file”.',
