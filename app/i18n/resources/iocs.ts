@@ -15,6 +15,8 @@ export const iocs = {
       lookupNone: 'Không có chỉ dấu nào bạn được xem khớp với giá trị này.',
       lookupInvalid: 'Không tra được: {{reason}}',
       lookupCaption: 'Kết quả tra cứu',
+      exportCsv: 'Xuất CSV',
+      exportHint: 'Tệp CSV chứa các chỉ dấu bạn được xem, mới nhất trước (tối đa {{cap}} dòng), với các cột như tệp nhập nên có thể nhập lại.',
       match: { exact: 'Trùng khớp', within: 'Nằm trong dải', contains: 'Chứa giá trị', subdomain: 'Tên miền con' },
     },
     fields: {
@@ -225,6 +227,8 @@ export const iocs = {
       lookupNone: 'No indicator you may see matches this value.',
       lookupInvalid: 'Cannot look this up: {{reason}}',
       lookupCaption: 'Lookup results',
+      exportCsv: 'Export CSV',
+      exportHint: 'The CSV file holds the indicators you may see, newest first (at most {{cap}} rows), in the import’s columns so that it can be imported again.',
       match: { exact: 'Exact', within: 'Within a network', contains: 'Contains the value', subdomain: 'Subdomain' },
     },
     fields: {
