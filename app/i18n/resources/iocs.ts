@@ -124,6 +124,7 @@ export const iocs = {
       csv_unknown_type: 'Cột loại ghi một loại chỉ dấu không được hỗ trợ',
     },
     csv: {
+      hint: 'CSV: dòng đầu ghi tên cột — value (bắt buộc), type, tlp, confidence, first_seen, last_seen, valid_until, tags, description; phân cách bằng dấu phẩy, chấm phẩy hoặc tab. Ô để trống lấy giá trị của biểu mẫu; tệp xuất từ danh sách chỉ dấu nhập lại được.',
       errors: {
         malformed: 'Tệp CSV không đọc được (có thể thiếu dấu ngoặc kép đóng, hoặc dấu ngoặc kép nằm giữa một ô không được đặt trong ngoặc kép).',
         noValueColumn: 'Dòng đầu của tệp CSV phải ghi tên các cột, trong đó có cột value (hoặc indicator).',
@@ -336,6 +337,7 @@ export const iocs = {
       csv_unknown_type: 'The type column names no indicator type we support',
     },
     csv: {
+      hint: 'CSV: the first row names the columns — value (required), type, tlp, confidence, first_seen, last_seen, valid_until, tags, description; separated by commas, semicolons or tabs. An empty cell takes the form’s choice; a file exported from the indicator list imports again.',
       errors: {
         malformed: 'The CSV file cannot be read (a closing quote may be missing, or a quote stands inside a field that is not quoted).',
         noValueColumn: 'The first row of the CSV file must name the columns, one of them value (or indicator).',
