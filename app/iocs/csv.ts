@@ -61,9 +61,9 @@ function tlpCell(cell: string): string {
   return label === 'WHITE' ? 'CLEAR' : label
 }
 
-/** The delimiter the header row uses most; a comma when it has none (a one-column file). */
+/** The delimiter the header row (the first line that holds anything) uses most; a comma when it has none (a one-column file). */
 function delimiterOf(text: string): string {
-  const header = text.slice(0, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'))
+  const header = /^\n*([^\n]*)/.exec(text)![1]!
   let best: string = ','
   let bestCount = 0
   for (const d of DELIMITERS) {

@@ -35,6 +35,7 @@ describe('reading a CSV file', () => {
     ['whitespace around delimiters and inside quotes', 'type , value\n ipv4 , " 103.97.1.2 " \n', ['2 ipv4 103.97.1.2']],
     ['semicolons, as a Vietnamese Excel saves', 'type;value;tlp\nipv4;103.97.1.2;GREEN\n', ['2 ipv4 103.97.1.2']],
     ['tabs', 'type\tvalue\nipv4\t103.97.1.2\n', ['2 ipv4 103.97.1.2']],
+    ['semicolons under blank lines', '\n\ntype;value\nipv4;103.97.1.2\n', ['4 ipv4 103.97.1.2']],
     ['one column of values: each is classified', 'value\n103.97.1.2\nevil.example.vn\nCVE-2021-44228\n', ['2 ipv4 103.97.1.2', '3 domain evil.example.vn', '4 cve CVE-2021-44228']],
     ['one column headed "indicator"', 'Indicator\n103.97.1.2\n', ['2 ipv4 103.97.1.2']],
     ['an empty type cell: the value is classified', 'type,value\n,103.97.1.2\n', ['2 ipv4 103.97.1.2']],
