@@ -8,6 +8,7 @@ import { DomainError } from '../lib/errors.ts'
 import { formToObject, validate } from '../lib/forms.ts'
 import { loadActor } from '../policy/actor.server.ts'
 import { authorize, can } from '../policy/policy.server.ts'
+import { parseIndicatorCsv } from './csv.ts'
 import type { ImportEntry } from './import-entries.ts'
 import { auditImport, countStatuses, indicatorKey, previewEntries, saveEntries, type ImportCounts, type PreviewLine, type PreviewStatus } from './import-pipeline.server.ts'
 import { parsePaste } from './normalise.ts'
@@ -60,8 +61,10 @@ export function parseImport(format: ImportFormat, content: string): ParsedImport
   switch (format) {
     case 'text':
       return { ok: true, entries: parsePaste(content) }
-    case 'csv':
-      return { ok: false, error: 'iocs.import.errors.formatUnavailable' }
+    case 'csv': {
+      const csv = parseIndicatorCsv(content)
+      return Array.isArray(csv) ? { ok: true, entries: csv } : { ok: false, error: csv.error }
+    }
     case 'stix': {
       const entries = parseStixBundle(content)
       return Array.isArray(entries) ? { ok: true, entries } : { ok: false, error: entries.error }

@@ -33,6 +33,12 @@ export const INVALID_REASONS = [
   'hash_length',
   'filename_syntax',
   'cve_syntax',
+  // A CSV row whose value is fine but whose sharing cell beside it cannot be read (app/iocs/csv.ts).
+  'csv_tlp',
+  'csv_confidence',
+  'csv_date',
+  'csv_tags',
+  'csv_description',
 ] as const
 export type InvalidReason = (typeof INVALID_REASONS)[number]
 

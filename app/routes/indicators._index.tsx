@@ -2,10 +2,11 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { TlpBadge } from '../components/triage.tsx'
+import { INDICATOR_EXPORT_CAP } from '../iocs/export.server.ts'
 import { listIndicators, lookupIndicators, mayShareIndicators } from '../iocs/indicators.server.ts'
 import { mayManageWarninglists } from '../iocs/warninglists.server.ts'
 import { defang, type IndicatorType } from '../iocs/types.ts'
-import { formatDateTime } from '../lib/dates.ts'
+import { formatDateTime, formatNumber } from '../lib/dates.ts'
 import { loaderFailure, requireActing } from '../lib/route.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'CSIRT Net — Chỉ dấu / Indicators' }]
@@ -15,7 +16,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const q = (new URL(request.url).searchParams.get('q') ?? '').slice(0, 2048).trim()
   try {
     const [recent, lookup] = await Promise.all([listIndicators(acting, { limit: 100 }), q ? lookupIndicators(acting, q) : Promise.resolve(null)])
-    return { recent, q, lookup, mayShare: mayShareIndicators(acting), mayManageWarninglists: mayManageWarninglists(acting), timeZone: context.timeZone }
+    return { recent, q, lookup, mayShare: mayShareIndicators(acting), mayManageWarninglists: mayManageWarninglists(acting), exportCap: INDICATOR_EXPORT_CAP, timeZone: context.timeZone }
   } catch (error) {
     loaderFailure(error)
   }
@@ -29,6 +30,12 @@ export default function IndicatorsPage() {
     <section className="stack">
       <h1>{t('iocs.list.title')}</h1>
       <p>{t('iocs.list.intro')}</p>
+      <p className="inline-form">
+        <a href="/indicators/export.csv" download>
+          {t('iocs.list.exportCsv')}
+        </a>
+        <span className="hint">{t('iocs.list.exportHint', { cap: formatNumber(data.exportCap, i18n.language) })}</span>
+      </p>
       {data.mayShare || data.mayManageWarninglists ? (
         <p className="inline-form">
           {data.mayShare ? <Link to="/indicators/new">{t('iocs.list.share')}</Link> : null}

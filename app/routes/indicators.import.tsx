@@ -71,6 +71,7 @@ export default function ImportIndicatorsPage() {
             failure={failed}
             options={(['auto', 'text', 'csv', 'stix'] as const).map((f) => ({ value: f, label: t(`iocs.import.formats.${f}`) }))}
           />
+          <p className="hint">{t('iocs.csv.hint')}</p>
           <SharingFields failure={failed} />
           <p>
             <button type="submit">{t('iocs.import.submit')}</button>

@@ -1,8 +1,10 @@
 import { Hono, type Context } from 'hono'
 import { authenticateApiToken, type ApiTokenScope, type TokenAuth } from '../api-tokens/tokens.server.ts'
 import { incidentQueryInput, listIncidents } from '../incidents/search.server.ts'
+import { exportIndicatorsCsv, IndicatorExportFormatSchema } from '../iocs/export.server.ts'
 import { createIndicator, getIndicator, listIndicators, lookupIndicators } from '../iocs/indicators.server.ts'
 import { DomainError } from '../lib/errors.ts'
+import { validate } from '../lib/forms.ts'
 import type { ActingContext, Services } from '../lib/context.server.ts'
 import { listOrganisations } from '../orgs/organisations.server.ts'
 import type { AppEnv } from './app.ts'
@@ -95,6 +97,22 @@ export function createApiRouter(services: Services) {
     const result = await lookupIndicators(actingWith(c, 'indicators:read'), q, { limit: limitOf(c, 100) })
     if (result.reason) return problem(c, 400, 'validation', 'Invalid input', `Not a value that can be looked up: ${result.reason}`, { reason: result.reason })
     return c.json(result)
+  })
+
+  // Before /v1/indicators/:id, which would take "export" for an id. The file holds what the
+  // token's organisation may see (never TLP:RED), as the list does; the query is checked by zod.
+  api.get('/v1/indicators/export', async (c) => {
+    const ctx = actingWith(c, 'indicators:read')
+    validate(IndicatorExportFormatSchema, { format: c.req.query('format') })
+    const csv = await exportIndicatorsCsv(ctx, { type: c.req.query('type'), since: c.req.query('since') })
+    return c.body(csv.body, 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${csv.filename}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Export-Rows': String(csv.rowCount),
+      'X-Export-Truncated': csv.truncated ? 'true' : 'false',
+    })
   })
 
   api.get('/v1/indicators/:id', async (c) => {

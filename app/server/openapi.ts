@@ -127,6 +127,30 @@ export function openApiDocument(appUrl: string) {
           responses: { '200': json({ type: 'object', properties: { query: { type: 'object' }, matches: { type: 'array', items: ref('Indicator') } } }), ...errors },
         },
       },
+      '/v1/indicators/export': {
+        get: {
+          summary: 'The indicators the caller may see as one CSV file, newest first (never TLP:RED for a token; audited)',
+          description:
+            'Columns: type, value, tlp, confidence, first_seen, last_seen, valid_until, tags, description, source_organisation, id — the CSV import’s columns, so the file imports again. UTF-8 with a BOM, CRLF line ends; a cell that would start a spreadsheet formula has a leading apostrophe. At most 100,000 rows: X-Export-Truncated says when more matched; page with since.',
+          security: scoped('indicators:read'),
+          parameters: [
+            { name: 'format', in: 'query', required: false, schema: { enum: ['csv'], default: 'csv' } },
+            { name: 'type', in: 'query', required: false, schema: { enum: [...INDICATOR_TYPES] } },
+            { name: 'since', in: 'query', required: false, description: 'Shared at or after: a date (2026-12-01) or an ISO 8601 instant with its offset', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'The CSV file',
+              headers: {
+                'X-Export-Rows': { schema: { type: 'integer' } },
+                'X-Export-Truncated': { schema: { enum: ['true', 'false'] } },
+              },
+              content: { 'text/csv': { schema: { type: 'string' } } },
+            },
+            ...errors,
+          },
+        },
+      },
       '/v1/indicators/{id}': {
         get: {
           summary: 'One indicator with its correlations and sightings (those the caller may see)',
