@@ -10,13 +10,15 @@ import { validate } from '../lib/forms.ts'
 import { visibleIndicatorsWhere } from '../policy/policy.server.ts'
 import type { IndicatorRow } from './access.server.ts'
 import { SharingSchema } from './schemas.ts'
+import { stixBundle, stixIdentity, stixIndicator, TLP_MARKING_DEFINITIONS, type StixObject } from './stix.ts'
 import { INDICATOR_TYPES } from './types.ts'
+import type { TlpLabel } from '../policy/actor.ts'
 
 // Exports of the indicators a viewer may see (issue 5): a SIEM or a spreadsheet takes the
 // network's feed away. Every door goes through the one policy (docs/decisions/004): the rows are
 // those visibleIndicatorsWhere admits — the list's condition — and nothing here decides
 // visibility. Every export is a sensitive read and is audited, like the incident export.
-// indicatorsForExport is the shared read; a format (CSV here, STIX later) writes its own file.
+// indicatorsForExport is the shared read; each format (CSV, a STIX 2.1 bundle) writes its own file.
 
 /**
  * The most indicators one export carries. A national feed today is some tens of thousands; a CSV
@@ -37,8 +39,9 @@ export const IndicatorExportQuerySchema = z.object({
 })
 export type IndicatorExportQuery = z.output<typeof IndicatorExportQuerySchema>
 
-/** The formats an export is written in (the API's ?format=; a STIX exporter adds 'stix'). */
-export const INDICATOR_EXPORT_FORMATS = ['csv'] as const
+/** The formats an export is written in (the API's ?format=). */
+export const INDICATOR_EXPORT_FORMATS = ['csv', 'stix'] as const
+export type IndicatorExportFormat = (typeof INDICATOR_EXPORT_FORMATS)[number]
 export const IndicatorExportFormatSchema = z.object({
   format: z
     .string()
@@ -77,6 +80,25 @@ export async function indicatorsForExport(
   return { rows: fetched.slice(0, cap), truncated: fetched.length > cap, query }
 }
 
+/** The rows of an export and its audit entry, in one transaction: no export goes unrecorded. */
+async function readForExport(acting: ActingContext, input: unknown, format: IndicatorExportFormat) {
+  return acting.services.db.transaction(async (tx) => {
+    const result = await indicatorsForExport(acting, input, { db: tx })
+    await auditAs(tx, acting, {
+      action: 'indicator.exported',
+      objectType: 'indicator',
+      details: {
+        format,
+        filters: { type: result.query.type ?? null, since: result.query.since?.toISOString() ?? null },
+        rowCount: result.rows.length,
+        truncated: result.truncated,
+        apiTokenId: acting.actor.apiTokenId ?? null,
+      },
+    })
+    return result
+  })
+}
+
 /**
  * The columns of the CSV import (app/iocs/csv.ts) under the same names, so that an export
  * re-imports as it is, then who shared each indicator and its id (which the import ignores).
@@ -91,21 +113,7 @@ export const INDICATOR_CSV_COLUMNS = ['type', 'value', 'tlp', 'confidence', 'fir
  */
 export async function exportIndicatorsCsv(acting: ActingContext, input: unknown, options: { timeZone?: string } = {}) {
   const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE
-  const { rows, truncated } = await acting.services.db.transaction(async (tx) => {
-    const result = await indicatorsForExport(acting, input, { db: tx })
-    await auditAs(tx, acting, {
-      action: 'indicator.exported',
-      objectType: 'indicator',
-      details: {
-        format: 'csv',
-        filters: { type: result.query.type ?? null, since: result.query.since?.toISOString() ?? null },
-        rowCount: result.rows.length,
-        truncated: result.truncated,
-        apiTokenId: acting.actor.apiTokenId ?? null,
-      },
-    })
-    return result
-  })
+  const { rows, truncated } = await readForExport(acting, input, 'csv')
   const lines = [csvLine([...INDICATOR_CSV_COLUMNS])]
   for (const { indicator: i, source } of rows) {
     lines.push(
@@ -129,5 +137,30 @@ export async function exportIndicatorsCsv(acting: ActingContext, input: unknown,
     rowCount: rows.length,
     truncated,
     filename: `indicators-${calendarDate(acting.services.now(), timeZone)}.csv`,
+  }
+}
+
+/**
+ * The STIX 2.1 bundle of the indicators the actor may see (../shared/domain.md §5): the official
+ * TLP 2.0 marking definitions the indicators refer to, the identity of each source organisation,
+ * then one indicator (a vulnerability for a CVE) per row, so that the bundle resolves every
+ * reference it makes. Audited like the CSV.
+ */
+export async function exportIndicatorsStix(acting: ActingContext, input: unknown) {
+  const { rows, truncated } = await readForExport(acting, input, 'stix')
+  const markings = new Map<TlpLabel, StixObject>()
+  const identities = new Map<string, StixObject>()
+  const sdos: StixObject[] = []
+  for (const { indicator, source } of rows) {
+    if (!markings.has(indicator.tlp)) markings.set(indicator.tlp, TLP_MARKING_DEFINITIONS[indicator.tlp])
+    if (!identities.has(source.id)) identities.set(source.id, stixIdentity(source))
+    sdos.push(stixIndicator(indicator, { source }))
+  }
+  const bundle = stixBundle([...markings.values(), ...identities.values(), ...sdos])
+  return {
+    body: JSON.stringify(bundle),
+    rowCount: rows.length,
+    truncated,
+    filename: `indicators-${calendarDate(acting.services.now())}.stix.json`,
   }
 }

@@ -343,7 +343,24 @@ export function parseStixBundle(jsonText: string): ImportEntry[] | { error: Stix
   return bundle.objects.map((obj: unknown, index): ImportEntry => entryOf(obj, index + 1))
 }
 
+/** The CVE id a vulnerability names in its external references (how stixIndicator writes a CVE). */
+function cveOf(vulnerability: Record<string, unknown>): string | null {
+  const refs = Array.isArray(vulnerability.external_references) ? vulnerability.external_references : []
+  for (const ref of refs) {
+    if (isRecord(ref) && typeof ref.source_name === 'string' && ref.source_name.toLowerCase() === 'cve' && typeof ref.external_id === 'string') return ref.external_id
+  }
+  return null
+}
+
 function entryOf(obj: unknown, line: number): ImportEntry {
+  // A vulnerability with a CVE id is a CVE indicator: the export writes CVEs so, and reads them back.
+  if (isRecord(obj) && obj.type === 'vulnerability') {
+    const cve = cveOf(obj)
+    const raw = cve ?? (typeof obj.id === 'string' ? obj.id : '')
+    if (!cve) return { line, raw, skipped: 'stix_not_indicator' }
+    const overrides = overridesOf(obj)
+    return { line, raw, result: normalise('cve', cve), ...(Object.keys(overrides).length > 0 ? { overrides } : {}) }
+  }
   if (!isRecord(obj) || obj.type !== 'indicator') {
     const id = isRecord(obj) && typeof obj.id === 'string' ? obj.id : ''
     return { line, raw: id, skipped: 'stix_not_indicator' }

@@ -253,7 +253,7 @@ export async function taxiiObjects(acting: ActingContext, collectionId: string, 
       // The instant with its microseconds, in UTC, for the cursor and the date-added headers.
       addedAt: sql<string>`to_char(${indicators.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
       sourceId: organisations.id,
-      sourceName: organisations.nameVi,
+      sourceName: organisations.shortName,
       sourceCreatedAt: organisations.createdAt,
       sourceUpdatedAt: organisations.updatedAt,
     })

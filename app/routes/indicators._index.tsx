@@ -33,6 +33,9 @@ export default function IndicatorsPage() {
       <p className="inline-form">
         <a href="/indicators/export.csv" download>
           {t('iocs.list.exportCsv')}
+        </a>{' '}
+        <a href="/indicators/export.json" download>
+          {t('iocs.list.exportStix')}
         </a>
         <span className="hint">{t('iocs.list.exportHint', { cap: formatNumber(data.exportCap, i18n.language) })}</span>
       </p>

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { authenticateApiToken, type ApiTokenScope, type TokenAuth } from '../api-tokens/tokens.server.ts'
 import { incidentQueryInput, listIncidents } from '../incidents/search.server.ts'
-import { exportIndicatorsCsv, IndicatorExportFormatSchema } from '../iocs/export.server.ts'
+import { exportIndicatorsCsv, exportIndicatorsStix, IndicatorExportFormatSchema } from '../iocs/export.server.ts'
 import { createIndicator, getIndicator, listIndicators, lookupIndicators } from '../iocs/indicators.server.ts'
 import { DomainError } from '../lib/errors.ts'
 import { validate } from '../lib/forms.ts'
@@ -103,15 +103,16 @@ export function createApiRouter(services: Services) {
   // token's organisation may see (never TLP:RED), as the list does; the query is checked by zod.
   api.get('/v1/indicators/export', async (c) => {
     const ctx = actingWith(c, 'indicators:read')
-    validate(IndicatorExportFormatSchema, { format: c.req.query('format') })
-    const csv = await exportIndicatorsCsv(ctx, { type: c.req.query('type'), since: c.req.query('since') })
-    return c.body(csv.body, 200, {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${csv.filename}"`,
+    const { format } = validate(IndicatorExportFormatSchema, { format: c.req.query('format') })
+    const filters = { type: c.req.query('type'), since: c.req.query('since') }
+    const file = format === 'stix' ? await exportIndicatorsStix(ctx, filters) : await exportIndicatorsCsv(ctx, filters)
+    return c.body(file.body, 200, {
+      'Content-Type': format === 'stix' ? 'application/stix+json;version=2.1' : 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${file.filename}"`,
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
-      'X-Export-Rows': String(csv.rowCount),
-      'X-Export-Truncated': csv.truncated ? 'true' : 'false',
+      'X-Export-Rows': String(file.rowCount),
+      'X-Export-Truncated': file.truncated ? 'true' : 'false',
     })
   })
 

@@ -129,23 +129,23 @@ export function openApiDocument(appUrl: string) {
       },
       '/v1/indicators/export': {
         get: {
-          summary: 'The indicators the caller may see as one CSV file, newest first (never TLP:RED for a token; audited)',
+          summary: 'The indicators the caller may see as one CSV file or STIX 2.1 bundle, newest first (never TLP:RED for a token; audited)',
           description:
-            'Columns: type, value, tlp, confidence, first_seen, last_seen, valid_until, tags, description, source_organisation, id — the CSV import’s columns, so the file imports again. UTF-8 with a BOM, CRLF line ends; a cell that would start a spreadsheet formula has a leading apostrophe. At most 100,000 rows: X-Export-Truncated says when more matched; page with since.',
+            'format=csv (default) — columns: type, value, tlp, confidence, first_seen, last_seen, valid_until, tags, description, source_organisation, id — the CSV import’s columns, so the file imports again. UTF-8 with a BOM, CRLF line ends; a cell that would start a spreadsheet formula has a leading apostrophe. format=stix — one STIX 2.1 bundle: the TLP 2.0 marking definitions used, an identity per source organisation, an indicator per row (a vulnerability for a CVE); it imports again through /v1/indicators/imports with format stix. At most 100,000 rows: X-Export-Truncated says when more matched; page with since. For polling, the TAXII 2.1 server at /taxii2/ serves the same indicators page by page.',
           security: scoped('indicators:read'),
           parameters: [
-            { name: 'format', in: 'query', required: false, schema: { enum: ['csv'], default: 'csv' } },
+            { name: 'format', in: 'query', required: false, schema: { enum: ['csv', 'stix'], default: 'csv' } },
             { name: 'type', in: 'query', required: false, schema: { enum: [...INDICATOR_TYPES] } },
             { name: 'since', in: 'query', required: false, description: 'Shared at or after: a date (2026-12-01) or an ISO 8601 instant with its offset', schema: { type: 'string' } },
           ],
           responses: {
             '200': {
-              description: 'The CSV file',
+              description: 'The CSV file or the STIX bundle',
               headers: {
                 'X-Export-Rows': { schema: { type: 'integer' } },
                 'X-Export-Truncated': { schema: { enum: ['true', 'false'] } },
               },
-              content: { 'text/csv': { schema: { type: 'string' } } },
+              content: { 'text/csv': { schema: { type: 'string' } }, 'application/stix+json;version=2.1': { schema: { type: 'object' } } },
             },
             ...errors,
           },

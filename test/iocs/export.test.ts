@@ -3,7 +3,9 @@ import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { auditLog } from '../../db/schema/index.ts'
 import { createApiToken } from '../../app/api-tokens/tokens.server.ts'
-import { exportIndicatorsCsv, INDICATOR_CSV_COLUMNS, indicatorsForExport } from '../../app/iocs/export.server.ts'
+import { exportIndicatorsCsv, exportIndicatorsStix, INDICATOR_CSV_COLUMNS, indicatorsForExport } from '../../app/iocs/export.server.ts'
+import { stixIdentityId, TLP_MARKING_DEFINITIONS, tlpMarkingRef } from '../../app/iocs/stix.ts'
+import { validateStixBundle } from '../support/stix-oracle.ts'
 import { createImportDraft, getImport } from '../../app/iocs/imports.server.ts'
 import { createIndicator } from '../../app/iocs/indicators.server.ts'
 import { parseIndicatorCsv } from '../../app/iocs/csv.ts'
@@ -208,5 +210,78 @@ describe('through the page and the API', () => {
     for (const hidden of [owned.AMBER, owned['AMBER+STRICT'], owned.RED, siblingStrict]) expect(ids).not.toContain(hidden)
     expect((await web.request('/indicators/export.csv?type=nonsense', { cookie })).status).toBe(400)
     expect((await web.request('/indicators/export.csv')).status).toBeGreaterThanOrEqual(300)
+  })
+})
+
+describe('the STIX 2.1 bundle', () => {
+  interface Bundle {
+    type: string
+    objects: { type: string; id: string; created_by_ref?: string; object_marking_refs?: string[] }[]
+  }
+  const bundleOf = (body: string) => JSON.parse(body) as Bundle
+
+  test('validates against the OASIS schemas and resolves every reference it makes: markings and source identities included', async () => {
+    const lead = await cast.as('leadResponder')
+    const file = await exportIndicatorsStix(lead, {})
+    expect(file.filename).toMatch(/^indicators-\d{4}-\d{2}-\d{2}\.stix\.json$/)
+    const bundle = bundleOf(file.body)
+    expect(validateStixBundle(bundle)).toEqual([])
+    const ids = new Set(bundle.objects.map((o) => o.id))
+    const sdos = bundle.objects.filter((o) => o.type === 'indicator' || o.type === 'vulnerability')
+    expect(sdos).toHaveLength(file.rowCount)
+    for (const o of sdos) {
+      expect(ids.has(o.created_by_ref!), o.id).toBe(true)
+      for (const ref of o.object_marking_refs ?? []) expect(ids.has(ref), ref).toBe(true)
+    }
+    // The official TLP 2.0 objects, as OASIS publishes them.
+    const marking = bundle.objects.find((o) => o.id === tlpMarkingRef('AMBER'))
+    expect(marking).toEqual(TLP_MARKING_DEFINITIONS.AMBER)
+    expect(ids.has(stixIdentityId(cast.ownerOrgId))).toBe(true)
+  })
+
+  test('holds what the reader may see and nothing more, like the CSV; through the API a token never gets RED', async () => {
+    const other = bundleOf((await exportIndicatorsStix(await cast.as('otherClusterResponder'), {})).body)
+    const otherIds = other.objects.map((o) => o.id)
+    expect(otherIds).toEqual(expect.arrayContaining([`indicator--${owned.CLEAR}`, `indicator--${owned.GREEN}`, `indicator--${otherAmber}`]))
+    for (const hidden of [owned.AMBER, owned['AMBER+STRICT'], owned.RED, siblingStrict]) expect(otherIds).not.toContain(`indicator--${hidden}`)
+    // No marking or identity of what was left out either: RED's marking is absent when no RED row is in.
+    expect(otherIds).not.toContain(tlpMarkingRef('RED'))
+
+    const token = (await createApiToken(await cast.as('ownAdmin'), { name: 'SIEM STIX', scopes: ['indicators:read'], lifetimeDays: '30' })).token
+    const res = await web.app.request('http://localhost:3000/api/v1/indicators/export?format=stix', { headers: { authorization: `Bearer ${token}` } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('application/stix+json;version=2.1')
+    const viaToken = bundleOf(await res.text())
+    expect(validateStixBundle(viaToken)).toEqual([])
+    const tokenIds = viaToken.objects.map((o) => o.id)
+    expect(tokenIds).toEqual(expect.arrayContaining([`indicator--${owned.AMBER}`, `indicator--${owned['AMBER+STRICT']}`]))
+    for (const hidden of [owned.RED, siblingStrict, otherAmber]) expect(tokenIds).not.toContain(`indicator--${hidden}`)
+    const [entry] = await h.services.db.select().from(auditLog).where(and(eq(auditLog.action, 'indicator.exported'), eq(auditLog.actorUserId, cast.users.ownAdmin.id)))
+    expect(entry).toBeDefined()
+  })
+
+  test('a bundle imports again as itself: every indicator a duplicate, the markings and identities skipped', async () => {
+    const responder = await cast.as('ownResponder')
+    const file = await exportIndicatorsStix(responder, {})
+    const bundle = bundleOf(file.body)
+    const { id } = await createImportDraft(responder, { content: file.body, fileName: file.filename })
+    const { import: state, preview } = await getImport(responder, id)
+    expect(state.format).toBe('stix')
+    // Indicators and CVEs (vulnerabilities) come back as what the organisation holds; the
+    // marking definitions and identities are no indicators.
+    const sdos = bundle.objects.filter((o) => o.type === 'indicator' || o.type === 'vulnerability').length
+    expect(bundle.objects.some((o) => o.type === 'vulnerability')).toBe(true)
+    expect(preview!.counts).toEqual({ valid: 0, duplicate: sdos, warninglisted: 0, invalid: 0, skipped: bundle.objects.length - sdos })
+  })
+
+  test('the page links to the bundle download', async () => {
+    const cookie = await web.signIn(cast.users.siblingResponder.email, TEST_PASSWORD)
+    expect(await (await web.request('/indicators', { cookie })).text()).toContain('href="/indicators/export.json"')
+    const res = await web.request('/indicators/export.json', { cookie })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('application/stix+json;version=2.1')
+    const ids = bundleOf(await res.text()).objects.map((o) => o.id)
+    expect(ids).toContain(`indicator--${siblingStrict}`)
+    expect(ids).not.toContain(`indicator--${owned.AMBER}`)
   })
 })

@@ -346,7 +346,7 @@ describe('a STIX bundle read for import', () => {
     ['an identity', stixIdentity(source), 'stix_not_indicator'],
     ['a marking definition', TLP_MARKING_DEFINITIONS.GREEN, 'stix_not_indicator'],
     ['a relationship', { type: 'relationship', id: `relationship--${randomUUID()}` }, 'stix_not_indicator'],
-    ['a vulnerability', stixIndicator(indicatorRow('cve', 'CVE-2024-3400'), { source }), 'stix_not_indicator'],
+    ['a vulnerability without a CVE reference', { type: 'vulnerability', spec_version: '2.1', id: `vulnerability--${randomUUID()}`, name: 'Log4Shell' }, 'stix_not_indicator'],
     ['a string', 'indicator', 'stix_not_indicator'],
     ['null', null, 'stix_not_indicator'],
     ['an array', [stixIndicatorObject({})], 'stix_not_indicator'],
@@ -359,6 +359,12 @@ describe('a STIX bundle read for import', () => {
     ['an indicator without a pattern', stixIndicatorObject({ pattern: undefined }), 'stix_pattern_unsupported'],
   ])('skips %s (%s)', (_what, object, reason) => {
     expect(entriesOf([object])).toEqual([{ line: 1, raw: expect.any(String), skipped: reason }])
+  })
+
+  test('reads a vulnerability with a CVE reference (as CVEs are exported) back as that CVE, with its sharing', () => {
+    const exported = stixIndicator({ ...indicatorRow('cve', 'CVE-2024-3400'), tlp: 'GREEN', confidence: 80 }, { source })
+    const [entry] = entriesOf([exported, TLP_MARKING_DEFINITIONS.GREEN])
+    expect(entry).toMatchObject({ line: 1, raw: 'CVE-2024-3400', result: { ok: true, type: 'cve', value: 'CVE-2024-3400' }, overrides: { tlp: 'GREEN', confidence: 80 } })
   })
 
   test('names an object by its id, an indicator by its pattern', () => {

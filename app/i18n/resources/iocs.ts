@@ -16,7 +16,8 @@ export const iocs = {
       lookupInvalid: 'Không tra được: {{reason}}',
       lookupCaption: 'Kết quả tra cứu',
       exportCsv: 'Xuất CSV',
-      exportHint: 'Tệp CSV chứa các chỉ dấu bạn được xem, mới nhất trước (tối đa {{cap}} dòng), với các cột như tệp nhập nên có thể nhập lại.',
+      exportStix: 'Xuất gói STIX 2.1',
+      exportHint: 'Tệp CSV và gói STIX chứa các chỉ dấu bạn được xem, mới nhất trước (tối đa {{cap}} mục); cả hai đều có thể nhập lại.',
       match: { exact: 'Trùng khớp', within: 'Nằm trong dải', contains: 'Chứa giá trị', subdomain: 'Tên miền con' },
     },
     fields: {
@@ -234,7 +235,8 @@ export const iocs = {
       lookupInvalid: 'Cannot look this up: {{reason}}',
       lookupCaption: 'Lookup results',
       exportCsv: 'Export CSV',
-      exportHint: 'The CSV file holds the indicators you may see, newest first (at most {{cap}} rows), in the import’s columns so that it can be imported again.',
+      exportStix: 'Export STIX 2.1 bundle',
+      exportHint: 'The CSV file and the STIX bundle hold the indicators you may see, newest first (at most {{cap}}); either can be imported again.',
       match: { exact: 'Exact', within: 'Within a network', contains: 'Contains the value', subdomain: 'Subdomain' },
     },
     fields: {
