@@ -90,6 +90,7 @@ const INDICATORS: IndicatorsOptions | null = ONLY.has('indicators')
   ? {
       indicators: Math.max(1_000, Math.trunc(num('BENCH_INDICATORS', 1_000_000))),
       importLines: Math.max(1, Math.trunc(num('BENCH_IMPORT_LINES', 100_000))),
+      taxiiPages: Math.max(1, Math.trunc(num('BENCH_TAXII_PAGES', 20))),
       load: { ...HTTP_LOAD, connections: Math.max(1, Math.trunc(num('BENCH_INDICATORS_CONNECTIONS', 10))) },
     }
   : null
