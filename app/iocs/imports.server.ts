@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, inArray } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Executor } from '../../db/client.ts'
 import { apiTokens, indicatorImports, type IndicatorImportSummary } from '../../db/schema/index.ts'
@@ -244,7 +244,7 @@ export async function listImports(acting: ActingContext, limit = 20): Promise<Im
  * user, or one moved to another organisation, imports nothing), through the token if a machine
  * made it (revoked or expired: nothing).
  */
-async function actingFor(services: Services, db: Executor, row: ImportRow): Promise<ActingContext | null> {
+async function actingFor(services: Services, db: Executor, row: Pick<ImportRow, 'createdBy' | 'organisationId' | 'apiTokenId'>): Promise<ActingContext | null> {
   const now = services.now()
   const actor = await loadActor(db, row.createdBy, now)
   if (!actor || actor.organisationId !== row.organisationId) return null
@@ -271,6 +271,9 @@ async function fail(services: Services, id: string, error: string) {
     .where(and(eq(indicatorImports.id, id), inArray(indicatorImports.status, ['queued', 'running'])))
 }
 
+const { content: _content, ...columnsWithoutContent } = getTableColumns(indicatorImports)
+const WITHOUT_CONTENT = columnsWithoutContent
+
 /**
  * Runs a queued import to its end, a chunk per transaction. Each chunk locks the import row and
  * re-reads `processed`, so two runs of one job (a retry overlapping a slow worker) take turns and
@@ -278,15 +281,20 @@ async function fail(services: Services, id: string, error: string) {
  */
 export async function runImport(services: Services, importId: string, opts: { chunks?: number } = {}): Promise<void> {
   let parsed: { entries: ImportEntry[]; keys: string[] } | null = null
+  // The keys of the entries before `earlierUpTo`, carried from chunk to chunk of this run.
+  let earlier = new Set<string>()
+  let earlierUpTo = 0
   // A bounded run (opts.chunks) leaves the rest to the next run, as a worker that stops does.
   for (let chunk = 0; chunk < (opts.chunks ?? Infinity); chunk += 1) {
     const outcome = await services.db.transaction(async (tx) => {
-      const [row] = await tx.select().from(indicatorImports).where(eq(indicatorImports.id, importId)).for('update')
+      // The stored input (up to 20 MiB) is read once per run, not once per chunk.
+      const [row] = await tx.select(WITHOUT_CONTENT).from(indicatorImports).where(eq(indicatorImports.id, importId)).for('update')
       if (!row || (row.status !== 'queued' && row.status !== 'running')) return 'finished' as const
       const acting = await actingFor(services, tx, row)
       if (!acting || !can(acting.actor, { action: 'indicator.create' })) return 'forbidden' as const
       if (!parsed) {
-        const result = parseImport(row.format, row.content)
+        const [stored] = await tx.select({ content: indicatorImports.content }).from(indicatorImports).where(eq(indicatorImports.id, importId))
+        const result = parseImport(row.format, stored!.content)
         if (!result.ok) return 'unreadable' as const
         parsed = { entries: result.entries, keys: result.entries.map((e) => ('result' in e && e.result.ok ? indicatorKey(e.result.type, e.result.value) : '')) }
       }
@@ -294,8 +302,13 @@ export async function runImport(services: Services, importId: string, opts: { ch
       const start = row.processed
       const end = Math.min(start + IMPORT_CHUNK, row.total, parsed.entries.length)
       // Entries of earlier chunks, so that a repeat across a chunk boundary counts as a repeat.
-      const earlier = new Set(parsed.keys.slice(0, start).filter(Boolean))
+      // Rebuilt only when another run saved chunks in between (the row lock makes runs take turns).
+      if (earlierUpTo !== start) {
+        earlier = new Set(parsed.keys.slice(0, start).filter(Boolean))
+        earlierUpTo = start
+      }
       const { counts } = await saveEntries(tx, acting, parsed.entries.slice(start, end), sharing, earlier)
+      earlierUpTo = end
       const summary = addCounts(row.summary, counts)
       const done = end >= row.total || end >= parsed.entries.length
       const now = services.now()
