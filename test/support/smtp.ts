@@ -21,7 +21,7 @@ export interface ReceivedMail {
  */
 export async function startSmtpSink(opts: { saveTo?: string } = {}) {
   const received: ReceivedMail[] = []
-  const state = { refuse: false, holdMs: 0, refusedCount: 0, dataStarted: 0 }
+  const state = { refuse: false, holdMs: 0, refusedCount: 0, dataStarted: 0, connectionErrors: 0 }
   // A message counts as accepted only if its connection is still open when we answer 250: a
   // sender killed mid-DATA never got an acceptance, exactly as with a real server.
   const closedSessions = new Set<string>()
@@ -60,6 +60,12 @@ export async function startSmtpSink(opts: { saveTo?: string } = {}) {
         }
       })
     },
+  })
+  // A sender killed mid-DATA resets its connection; smtp-server reports that as an 'error' event,
+  // which, unheard, would be an uncaught exception in the test run. A real server logs it and goes on.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    state.connectionErrors++
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') console.error('smtp sink:', error)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.server.address() as { port: number }).port
