@@ -57,7 +57,8 @@ const started = async (f: Fixture) => {
 }
 
 async function auditOf(drillId: string, action: string) {
-  return h.services.db.select().from(auditLog).where(and(eq(auditLog.objectId, drillId), eq(auditLog.action, action)))
+  // In the order written (the id is a sequence): without an order, PostgreSQL may return any.
+  return h.services.db.select().from(auditLog).where(and(eq(auditLog.objectId, drillId), eq(auditLog.action, action))).orderBy(auditLog.id)
 }
 
 describe('attendance', () => {
